@@ -1,0 +1,47 @@
+# smscan: `make demo` scans samples/, `make test` runs the tests. Both install what they need.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
+
+.PHONY: install system-packages demo test bench samples lint clean
+
+install: system-packages $(VENV)/.installed
+
+system-packages:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' "$$package" 2>/dev/null | grep -q "ok installed" || missing="$$missing $$package"; \
+	done; \
+	if ! python3 -c "import venv, ensurepip" 2>/dev/null; then missing="$$missing python3-venv"; fi; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+$(VENV)/bin/python:
+	python3 -m venv $(VENV)
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+samples: install
+	$(PY) tools/make_samples.py samples
+
+demo: install
+	@[ -n "$$(ls samples 2>/dev/null)" ] || $(MAKE) samples
+	$(VENV)/bin/smscan samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
+
+test: install
+	$(VENV)/bin/ruff check scanner tests tools bench
+	$(VENV)/bin/pytest -q
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

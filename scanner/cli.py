@@ -1,0 +1,136 @@
+"""`smscan`: scan files and folders before sharing them (the default command), plus subcommands."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from scanner.i18n import default_language, text
+from scanner.policy import Policy, PolicyError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
+)
+SUBCOMMANDS = {"scan", "eval"}
+
+EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
+
+JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per file.")]
+LangOption = Annotated[str | None, typer.Option("--lang", help="en or fr (default: from LANG).")]
+PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML policy file.")]
+WorkersOption = Annotated[int, typer.Option("--workers", help="Worker processes (default: all cores).")]
+ConsentOption = Annotated[
+    list[str] | None,
+    typer.Option("--consent", help="Finding kind you have consent for, e.g. faces (repeatable)."),
+]
+
+
+def fail(message: str) -> None:
+    Console(stderr=True).print(f"[red]smscan: {message}[/]", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_ERROR)
+
+
+def load_policy(policy_file: Path | None, consent: list[str] | None) -> Policy:
+    try:
+        policy = Policy.load(policy_file) if policy_file else Policy.default()
+    except PolicyError as error:
+        fail(str(error))
+    kinds = {_kind_name(k) for k in consent or []}
+    return policy.with_consent(kinds) if kinds else policy
+
+
+def _kind_name(word: str) -> str:
+    # People type "faces"; findings say "face".
+    word = word.strip().lower()
+    return {"faces": "face", "logos": "logo", "markings": "marking"}.get(word, word)
+
+
+def _workers(requested: int) -> int:
+    return requested if requested > 0 else (os.cpu_count() or 1)
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[str], typer.Argument(help="Files and folders (scanned recursively).")],
+    as_json: JsonOption = False,
+    lang: LangOption = None,
+    policy_file: PolicyOption = None,
+    consent: ConsentOption = None,
+    workers: WorkersOption = 0,
+) -> None:
+    """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
+    from scanner.engine import expand_paths, scan_many
+    from scanner.report.console import Summary, file_line
+    from scanner.report.jsonl import write_jsonl
+
+    language = lang or default_language()
+    policy = load_policy(policy_file, consent)
+    files = expand_paths(paths)
+    if not files:
+        fail(text(language, "no_files"))
+    console = Console(highlight=False, soft_wrap=True)
+    summary = Summary()
+    for report in scan_many(files, policy, _workers(workers)):
+        summary.add(report)
+        if as_json:
+            write_jsonl(report, sys.stdout)
+        else:
+            console.print(file_line(report, language))
+    if not as_json:
+        summary.print(console, language)
+    if any(r.error for r in summary.reports):
+        raise typer.Exit(EXIT_ERROR)
+    raise typer.Exit(EXIT_BLOCKED if any(r.blocked for r in summary.reports) else EXIT_PASS)
+
+
+@app.command("eval")
+def eval_command(
+    manifest: Annotated[Path, typer.Argument(help="CSV with path,expect,kinds[,group] rows.")],
+    as_json: JsonOption = False,
+    policy_file: PolicyOption = None,
+    workers: WorkersOption = 0,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong case.")] = False,
+) -> None:
+    """Recall per finding kind and false-block rate on a labelled set of files."""
+    from scanner.engine import scan_many
+    from scanner.evaluate import Evaluation, ManifestError, read_manifest
+    from scanner.report.evaluation import print_evaluation
+
+    try:
+        cases = read_manifest(manifest)
+    except ManifestError as error:
+        fail(str(error))
+    policy = load_policy(policy_file, None)
+    by_shown = {case.shown: case for case in cases}
+    evaluation = Evaluation()
+    for report in scan_many([(c.path, c.shown) for c in cases], policy, _workers(workers)):
+        evaluation.add(by_shown[report.path], report)
+    if as_json:
+        print(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print_evaluation(evaluation, Console(highlight=False), show_misses)
+
+
+def main() -> None:
+    """Entry point: `smscan PATH...` means `smscan scan PATH...`."""
+    argv = sys.argv[1:]
+    first = next((a for a in argv if not a.startswith("-")), None)
+    asked_help = first is not None and {"--help", "-h"} & set(argv[: argv.index(first)])
+    if first is not None and first not in SUBCOMMANDS and not asked_help:
+        argv = ["scan", *argv]
+    try:
+        app(argv, prog_name="smscan")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

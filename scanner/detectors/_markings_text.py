@@ -1,0 +1,182 @@
+"""Finding security-marking phrases in OCR'd lines despite OCR damage.
+
+Lines are flattened to a space-free string of capital letters (accents dropped, digit/letter
+confusions folded), so that "PROTECTEDB", "PROT ECTED B" and "PROTÉGÉ 8" all read the same.
+A phrase must start and end on word boundaries, and one edit is forgiven in long phrases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from scanner.ingest.page import Word
+
+# Digits and symbols OCR returns for capital letters.
+_CONFUSIONS = str.maketrans({"0": "O", "1": "I", "|": "I", "!": "I", "5": "S", "8": "B", "4": "A",
+                             "6": "G", "2": "Z", "7": "T", "$": "S", "€": "E", "@": "A"})
+_SEPARATORS = re.compile(r"[/\\|:;,()\[\]{}«»\"“”'’.]+")
+_NEGATIONS = {"NON", "NOT", "UN", "NO", "PAS", "AUCUN"}
+_FUZZY_MIN_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class Phrase:
+    label: str  # finding label; "{level}" is replaced by the level letter
+    body: str  # capital letters only, no spaces
+    strong: bool  # strong phrases are markings in any short or capitalised line
+    levels: str = ""  # a required level letter after the body (PROTECTED B)
+
+
+PHRASES = (
+    Phrase("protected-{level}", "PROTECTED", True, "ABC"),
+    Phrase("protected-{level}", "PROTEGE", True, "ABC"),
+    Phrase("protected", "PROTECTED", False),
+    Phrase("protected", "PROTEGE", False),
+    Phrase("top-secret", "TOPSECRET", True),
+    Phrase("top-secret", "TRESSECRET", True),
+    Phrase("secret", "SECRET", False),
+    Phrase("confidential", "CONFIDENTIAL", False),
+    Phrase("confidential", "CONFIDENTIEL", False),
+    Phrase("cabinet-confidence", "CABINETCONFIDENCE", True),
+    Phrase("cabinet-confidence", "CONFIDENCEDUCABINET", True),
+    Phrase("cabinet-confidence", "CONFIDENCESDUCABINET", True),
+    Phrase("embargo", "EMBARGOEDUNTIL", True),
+    Phrase("embargo", "UNDEREMBARGO", True),
+    Phrase("embargo", "SOUSEMBARGO", True),
+    Phrase("embargo", "EMBARGOED", False),
+    Phrase("embargo", "EMBARGO", False),
+    Phrase("internal-use", "FORINTERNALUSEONLY", True),
+    Phrase("internal-use", "INTERNALUSEONLY", True),
+    Phrase("internal-use", "USAGEINTERNESEULEMENT", True),
+    Phrase("internal-use", "POURUSAGEINTERNE", True),
+    Phrase("internal-use", "USAGEINTERNE", False),
+    Phrase("do-not-distribute", "DONOTDISTRIBUTE", True),
+    Phrase("do-not-distribute", "NOTFORDISTRIBUTION", True),
+    Phrase("do-not-distribute", "NEPASDIFFUSER", True),
+    Phrase("do-not-distribute", "NEPASDISTRIBUER", True),
+    Phrase("do-not-distribute", "DIFFUSIONINTERDITE", True),
+)
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    phrase: Phrase
+    label: str
+    first_word: int
+    last_word: int  # inclusive
+    edits: int
+    start: int  # span in the line's flattened string, for overlap checks
+    end: int
+
+
+@dataclass
+class FlatLine:
+    words: list[Word]
+    flat: str
+    owner: list[int]  # flat index -> word index
+    starts: set[int]  # flat indices where a token starts
+    ends: set[int]  # flat indices where a token ends (exclusive)
+    tokens: list[tuple[int, str]]  # (word index, flattened token)
+
+
+def fold(text: str) -> str:
+    """Capital letters only: accents dropped, OCR digit confusions folded back to letters."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^A-Z]", "", plain.upper().translate(_CONFUSIONS))
+
+
+def flatten(words: list[Word]) -> FlatLine:
+    line = FlatLine(list(words), "", [], set(), set(), [])
+    parts: list[str] = []
+    length = 0
+    for index, word in enumerate(words):
+        for piece in _SEPARATORS.split(word.text):
+            token = fold(piece)
+            if not token:
+                continue
+            line.starts.add(length)
+            parts.append(token)
+            line.owner.extend([index] * len(token))
+            length += len(token)
+            line.ends.add(length)
+            line.tokens.append((index, token))
+    line.flat = "".join(parts)
+    return line
+
+
+def find_phrases(line: FlatLine) -> list[PhraseMatch]:
+    """Every phrase found at word boundaries, longest first, overlapping ones dropped."""
+    found = []
+    for start in sorted(line.starts):
+        for phrase in PHRASES:
+            match = _match_at(line, start, phrase)
+            if match and not _negated(line, match):
+                found.append(match)
+    found.sort(key=lambda m: (m.edits, -(m.end - m.start)))
+    kept: list[PhraseMatch] = []
+    for match in found:
+        if all(match.end <= k.start or match.start >= k.end for k in kept):
+            kept.append(match)
+    return sorted(kept, key=lambda m: m.start)
+
+
+def _match_at(line: FlatLine, start: int, phrase: Phrase) -> PhraseMatch | None:
+    body = phrase.body
+    flat = line.flat
+    # Cheap rejection before any edit-distance work.
+    if flat[start : start + 1] != body[0] and flat[start + 1 : start + 2] != body[1]:
+        return None
+    lengths = (len(body),)
+    if len(body) >= _FUZZY_MIN_LENGTH:
+        lengths = (len(body), len(body) - 1, len(body) + 1)
+    for length in lengths:
+        candidate = flat[start : start + length]
+        edits = 0 if candidate == body else (1 if _one_edit(candidate, body) else -1)
+        if edits < 0:
+            continue
+        end = start + length
+        level = ""
+        if phrase.levels:
+            level = flat[end : end + 1]
+            if not level or level not in phrase.levels:
+                continue
+            end += 1
+        if end not in line.ends:
+            continue
+        label = phrase.label.replace("{level}", level.lower())
+        return PhraseMatch(phrase, label, line.owner[start], line.owner[end - 1], edits, start, end)
+    return None
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when a and b differ by exactly one substitution, insertion or deletion."""
+    if abs(len(a) - len(b)) > 1 or a == b:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def _negated(line: FlatLine, match: PhraseMatch) -> bool:
+    before = [token for index, token in line.tokens if index < match.first_word]
+    return bool(before) and before[-1] in _NEGATIONS
+
+
+def is_label(line: FlatLine, match: PhraseMatch) -> bool:
+    """A short standalone label or a capitalised header, not a phrase inside running prose."""
+    inside = line.words[match.first_word : match.last_word + 1]
+    outside = [w for i, w in enumerate(line.words) if not match.first_word <= i <= match.last_word]
+    extra = sum(1 for w in outside if len(fold(w.text)) > 1)
+    capitals = _capital_ratio(" ".join(w.text for w in inside)) >= 0.8
+    if match.phrase.strong:
+        return capitals or extra <= 4
+    return (capitals and extra <= 6) or extra <= 1
+
+
+def _capital_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0

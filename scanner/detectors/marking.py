@@ -1,0 +1,136 @@
+"""Security markings (guideline 2.6): PROTECTED A/B/C, CONFIDENTIAL, SECRET, embargo notices...
+
+Two readings of a page: its words (text layer and/or OCR), and coloured ink regions such as
+rubber stamps, which are isolated from the black text under them, deskewed and read alone.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from scanner.detectors import Detector
+from scanner.detectors._markings_text import FlatLine, PhraseMatch, find_phrases, flatten, is_label
+from scanner.ingest.page import Page, Word
+from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding
+
+_STAMP_WORK_SIDE = 1200  # long side of the downscaled page used to find ink regions
+_MAX_STAMPS = 6
+_MAX_COLOURED_SHARE = 0.12  # more coloured ink than this: a photo, not a document
+
+
+class MarkingDetector(Detector):
+    name = "marking"
+    kinds = ("marking",)
+
+    def detect(self, page: Page) -> list[Finding]:
+        findings = []
+        for words in page.lines():
+            line = flatten(words)
+            findings.extend(_finding(page, line, m) for m in find_phrases(line) if is_label(line, m))
+        if page.needs_ocr:
+            findings.extend(self._stamps(page))
+        return findings
+
+    def _stamps(self, page: Page) -> list[Finding]:
+        findings = []
+        for box, ink in coloured_ink_regions(page.rgb):
+            upright = deskew(ink)
+            # A deskewed stamp may still be upside down: its rectangle cannot tell.
+            for image in (upright, cv2.rotate(upright, cv2.ROTATE_180)):
+                found = [
+                    _finding(page, line, match, box=box, how="stamp")
+                    for line in map(flatten, _lines_of(page.read_block(image)))
+                    for match in find_phrases(line)  # a stamp is a label by nature
+                ]
+                if found:
+                    findings.extend(found)
+                    break
+        return findings
+
+
+def _finding(page: Page, line: FlatLine, match: PhraseMatch, box: BBox | None = None, how: str = "") -> Finding:
+    words = line.words[match.first_word : match.last_word + 1]
+    text = " ".join(w.text for w in words)
+    reading = np.mean([w.confidence for w in words]) if words else 0.0
+    base = 0.95 if match.phrase.strong else 0.85
+    confidence = base * (0.6 + 0.4 * float(reading)) - 0.1 * match.edits
+    source = how or words[0].source
+    return Finding(
+        kind="marking",
+        label=match.label,
+        confidence=max(0.05, min(1.0, confidence)),
+        page=page.number,
+        bbox=box or _union(w.bbox for w in words),
+        evidence=f"{text!r} ({source})",
+        section=SECTION_CONFIDENTIAL,
+    )
+
+
+def _union(boxes) -> BBox:
+    boxes = list(boxes)
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def _lines_of(words: list[Word]) -> list[list[Word]]:
+    lines: dict[int, list[Word]] = {}
+    for word in words:
+        lines.setdefault(word.line, []).append(word)
+    return list(lines.values())
+
+
+def coloured_ink_regions(rgb: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
+    """Saturated ink blobs on a document page, as black-on-white crops at full resolution."""
+    scale = min(1.0, _STAMP_WORK_SIDE / max(rgb.shape[:2]))
+    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    ink = _coloured(small)
+    if not ink.any() or ink.mean() / 255 > _MAX_COLOURED_SHARE:
+        return []
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 25)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    blobs = sorted(range(1, count), key=lambda i: -stats[i, cv2.CC_STAT_AREA])[:_MAX_STAMPS]
+    regions = []
+    for i in blobs:
+        x, y, w, h, _ = stats[i]
+        if max(w, h) < 40 * scale or min(w, h) < 8 * scale:
+            continue
+        box = _expanded((x / scale, y / scale, (x + w) / scale, (y + h) / scale), rgb.shape, 0.08)
+        crop = _coloured(rgb[box[1] : box[3], box[0] : box[2]])
+        regions.append((box, np.where(crop > 0, 0, 255).astype(np.uint8)))
+    return regions
+
+
+def _coloured(rgb: np.ndarray) -> np.ndarray:
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    return ((hsv[:, :, 1] > 80) & (hsv[:, :, 2] > 60)).astype(np.uint8) * 255
+
+
+def _expanded(box: tuple[float, ...], shape: tuple[int, ...], margin: float) -> BBox:
+    x0, y0, x1, y1 = box
+    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
+    height, width = shape[:2]
+    return (max(0, int(x0 - dx)), max(0, int(y0 - dy)), min(width, int(x1 + dx)), min(height, int(y1 + dy)))
+
+
+def deskew(ink: np.ndarray) -> np.ndarray:
+    """Rotate black-on-white ink so that its dominant direction is horizontal."""
+    points = cv2.findNonZero(255 - ink)
+    if points is None or len(points) < 20:
+        return ink
+    (_, _), (w, h), angle = cv2.minAreaRect(points)
+    if w < h:
+        angle -= 90
+    if abs(angle) < 1:
+        return ink
+    height, width = ink.shape
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_w / 2 - width / 2
+    matrix[1, 2] += new_h / 2 - height / 2
+    return cv2.warpAffine(ink, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=255)

@@ -1,0 +1,211 @@
+"""Scanner: loads OCR and models once, then runs ingest -> detectors -> policy on each file."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import replace
+from pathlib import Path
+
+from scanner.detectors import Detector, available_detectors
+from scanner.ingest import IngestError, Page, load
+from scanner.model import FileReport, Finding, PageResult
+from scanner.policy import Policy
+
+# Two findings of one label whose boxes overlap this much are the same thing seen twice
+# (text layer and OCR, page render and embedded image).
+_SAME_THING_IOU = 0.5
+
+
+class ScanTimeout(Exception):
+    pass
+
+
+class Scanner:
+    """Reusable across thousands of files; build one per process (or share it across threads)."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        detectors: Iterable[str] | None = None,
+        ocr: bool = True,
+    ) -> None:
+        self.policy = policy or Policy.default()
+        classes = available_detectors()
+        wanted = list(detectors) if detectors is not None else list(classes)
+        unknown = sorted(set(wanted) - set(classes))
+        if unknown:
+            raise ValueError(f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(classes)}")
+        self.detectors: list[Detector] = [
+            classes[name]() for name in wanted if name not in self.policy.disabled
+        ]
+        self.reader = None
+        if ocr:
+            from scanner.ocr import TesseractReader
+
+            self.reader = TesseractReader()
+
+    def scan_path(self, path: str | Path, display: str | None = None) -> FileReport:
+        shown = display if display is not None else str(path)
+        try:
+            size = Path(path).stat().st_size
+            if size > self.policy.limits.max_file_bytes:
+                return self._failed(shown, f"file too large: {size / 2**20:.1f} MiB "
+                                           f"(limit {self.policy.limits.max_file_bytes / 2**20:.0f} MiB)")
+            data = Path(path).read_bytes()
+        except OSError as error:
+            return self._failed(shown, f"cannot read file: {error.strerror or error}")
+        return self.scan_bytes(data, filename=Path(path).name, path=shown)
+
+    def scan_bytes(self, data: bytes, filename: str | None = None, path: str | None = None) -> FileReport:
+        shown = path if path is not None else (filename or "<bytes>")
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+        findings: list[Finding] = []
+        page_results: list[PageResult] = []
+        error = None
+        try:
+            document = load(data, filename, self.policy.limits)
+            timings["ingest"] = time.perf_counter() - started
+            deadline = started + self.policy.limits.timeout_seconds
+            for page in document.pages:
+                page_findings = self._scan_page(page, timings, deadline)
+                findings.extend(page_findings)
+                if page.placement is None:
+                    page_results.append(PageResult(page.number, page.width, page.height))
+        except IngestError as failure:
+            error = str(failure)
+        except ScanTimeout:
+            error = f"timed out after {self.policy.limits.timeout_seconds:g} s; not fully checked"
+        except MemoryError:
+            error = "ran out of memory while checking; not fully checked"
+        timings["total"] = time.perf_counter() - started
+        merged = _merge_duplicates(findings)
+        verdict, blocking = self.policy.decide(merged, error)
+        return FileReport(
+            path=shown,
+            verdict=verdict,
+            findings=merged,
+            error=error,
+            blocking=blocking,
+            pages=len(page_results),
+            timings=timings,
+            consent=tuple(sorted(self.policy.consent)),
+            page_results=tuple(
+                PageResult(r.page, r.width, r.height, tuple(f for f in merged if f.page == r.page))
+                for r in page_results
+            ),
+        )
+
+    def _scan_page(self, page: Page, timings: dict[str, float], deadline: float) -> list[Finding]:
+        page.attach_reader(self.reader)
+        found: list[Finding] = []
+        for detector in self.detectors:
+            if time.perf_counter() > deadline:
+                raise ScanTimeout
+            began = time.perf_counter()
+            try:
+                results = detector.detect(page)
+            except IngestError:
+                raise
+            except Exception as failure:  # fail closed: a check that crashed did not check
+                raise IngestError(
+                    f"{detector.name} check failed on page {page.number}: "
+                    f"{type(failure).__name__}: {' '.join(str(failure).split())}"
+                ) from failure
+            timings[detector.name] = timings.get(detector.name, 0.0) + time.perf_counter() - began
+            found.extend(_on_parent_page(page, f) for f in results)
+        return found
+
+    def _failed(self, path: str, error: str) -> FileReport:
+        verdict, _ = self.policy.decide((), error)
+        return FileReport(path=path, verdict=verdict, error=error, consent=tuple(sorted(self.policy.consent)))
+
+
+def _on_parent_page(page: Page, finding: Finding) -> Finding:
+    if page.placement is None:
+        return finding
+    return replace(finding, bbox=page.to_parent(finding.bbox))
+
+
+def _merge_duplicates(findings: list[Finding]) -> tuple[Finding, ...]:
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: -f.confidence):
+        if not any(_same_thing(finding, k) for k in kept):
+            kept.append(finding)
+    return tuple(sorted(kept, key=lambda f: (f.page, f.kind, f.bbox or (0, 0, 0, 0))))
+
+
+def _same_thing(a: Finding, b: Finding) -> bool:
+    if (a.kind, a.label, a.page) != (b.kind, b.label, b.page) or not a.bbox or not b.bbox:
+        return False
+    x0, y0 = max(a.bbox[0], b.bbox[0]), max(a.bbox[1], b.bbox[1])
+    x1, y1 = min(a.bbox[2], b.bbox[2]), min(a.bbox[3], b.bbox[3])
+    inter = max(0, x1 - x0) * max(0, y1 - y0)
+    union = _area(a.bbox) + _area(b.bbox) - inter
+    return union > 0 and inter / union >= _SAME_THING_IOU
+
+
+def _area(box: tuple[int, int, int, int]) -> int:
+    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
+
+
+def expand_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
+    """Files named, and files under folders named (recursively, hidden ones skipped), with
+    the path to show: as the user gave it, or joined onto the folder they gave."""
+    found: list[tuple[Path, str]] = []
+    for given in paths:
+        root = Path(given)
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                relative = path.relative_to(root)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    found.append((path, str(Path(given) / relative)))
+        else:
+            found.append((root, given))
+    return found
+
+
+_worker_scanner: Scanner | None = None
+
+
+def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
+    global _worker_scanner
+    _worker_scanner = Scanner(policy, detectors)
+
+
+def _scan_in_worker(path: Path, shown: str) -> FileReport:
+    assert _worker_scanner is not None
+    return _worker_scanner.scan_path(path, shown)
+
+
+def scan_many(
+    files: list[tuple[Path, str]],
+    policy: Policy,
+    workers: int = 1,
+    detectors: list[str] | None = None,
+):
+    """Yield one FileReport per file as each finishes; models load once per worker process."""
+    if workers <= 1 or len(files) <= 1:
+        scanner = Scanner(policy, detectors)
+        for path, shown in files:
+            yield scanner.scan_path(path, shown)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: a fresh interpreter per worker, so no lock held by a parent thread is inherited.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(files)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(policy, detectors),
+    ) as pool:
+        futures = {pool.submit(_scan_in_worker, path, shown): shown for path, shown in files}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as failure:  # a worker died (out of memory, crash in a library)
+                error = f"worker failed: {type(failure).__name__}: {failure}"
+                yield FileReport(path=futures[future], verdict=policy.decide((), error)[0], error=error)

@@ -1,0 +1,122 @@
+"""The unit every detector reads: one page (or frame, or embedded image) of a document."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Protocol
+
+import numpy as np
+
+from scanner.model import BBox
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    bbox: BBox  # raster pixels of the page
+    confidence: float  # 0..1; 1.0 for a PDF text layer
+    line: int  # words sharing a line id are one line of text, in reading order
+    source: str = "ocr"  # "ocr" or "text-layer"
+
+
+class TextReader(Protocol):
+    """What a page needs from OCR: words with boxes, in the raster's pixels."""
+
+    def read(self, rgb: np.ndarray, *, block: bool = False) -> list[Word]: ...
+
+
+class Page:
+    """A raster rendered on demand, words from the text layer and/or OCR, and metadata.
+
+    `number` is 1-based, as shown to users. `placement` is set on an embedded image:
+    where it sits on its parent page's raster, so that boxes can be reported there.
+    """
+
+    def __init__(
+        self,
+        number: int,
+        kind: str,
+        render: Callable[[], np.ndarray],
+        size: tuple[int, int],
+        *,
+        text_layer: tuple[Word, ...] = (),
+        needs_ocr: bool = True,
+        metadata: Mapping[str, Any] | None = None,
+        placement: BBox | None = None,
+    ) -> None:
+        self.number = number
+        self.kind = kind
+        self.width, self.height = size
+        self.text_layer = text_layer
+        self.needs_ocr = needs_ocr
+        self.metadata: Mapping[str, Any] = metadata or {}
+        self.placement = placement
+        self._render = render
+        self._reader: TextReader | None = None
+        self._lock = threading.Lock()
+
+    def attach_reader(self, reader: TextReader | None) -> None:
+        self._reader = reader
+
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """H x W x 3 uint8, EXIF orientation already applied."""
+        with self._lock:
+            image = self._render()
+        assert image.ndim == 3 and image.shape[2] == 3, image.shape
+        return image
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        import cv2
+
+        return cv2.cvtColor(self.rgb, cv2.COLOR_RGB2GRAY)
+
+    @cached_property
+    def ocr_words(self) -> tuple[Word, ...]:
+        if not self.needs_ocr or self._reader is None:
+            return ()
+        return tuple(self._reader.read(self.rgb))
+
+    @cached_property
+    def words(self) -> tuple[Word, ...]:
+        """Text-layer words plus OCR words (OCR only where the page needs it)."""
+        return self.text_layer + self.ocr_words
+
+    def read_block(self, image: np.ndarray) -> list[Word]:
+        """OCR one cropped block (a stamp, a label) with the page's reader; [] without one."""
+        if self._reader is None:
+            return []
+        return self._reader.read(image, block=True)
+
+    def lines(self) -> list[list[Word]]:
+        """Words grouped into lines, each source kept apart, in reading order."""
+        grouped: dict[tuple[str, int], list[Word]] = {}
+        for word in self.words:
+            grouped.setdefault((word.source, word.line), []).append(word)
+        return list(grouped.values())
+
+    def to_parent(self, bbox: BBox | None) -> BBox | None:
+        """Map a box on this (embedded) image to its parent page's raster."""
+        if bbox is None or self.placement is None:
+            return bbox
+        px0, py0, px1, py1 = self.placement
+        sx = (px1 - px0) / max(self.width, 1)
+        sy = (py1 - py0) / max(self.height, 1)
+        x0, y0, x1, y1 = bbox
+        return (
+            round(px0 + x0 * sx),
+            round(py0 + y0 * sy),
+            round(px0 + x1 * sx),
+            round(py0 + y1 * sy),
+        )
+
+
+@dataclass
+class Document:
+    kind: str  # "image" or "pdf"
+    pages: list[Page]
+    metadata: Mapping[str, Any]

@@ -1,0 +1,79 @@
+"""Result types shared by every stage: frozen, JSON-ready dataclasses."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+BBox = tuple[int, int, int, int]
+"""x0, y0, x1, y1 in the pixels of the page raster the finding was made on."""
+
+
+class Verdict(StrEnum):
+    PASS = "pass"
+    BLOCK = "block"
+
+
+# Guideline sections of Statistics Canada's social media guidelines.
+SECTION_SYMBOLS = "2.3"
+SECTION_PRIVACY = "2.4"
+SECTION_CONDUCT = "2.5"
+SECTION_CONFIDENTIAL = "2.6"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # marking, logo, face, pii, metadata, conduct, ...
+    label: str  # precise name, e.g. "protected-b", "gc-signature"
+    confidence: float  # 0..1
+    page: int  # 1-based
+    bbox: BBox | None
+    evidence: str  # matched text or a short description
+    section: str  # guideline section enforced, e.g. "2.6"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["confidence"] = round(self.confidence, 3)
+        data["bbox"] = list(self.bbox) if self.bbox else None
+        return data
+
+
+@dataclass(frozen=True)
+class PageResult:
+    page: int
+    width: int
+    height: int
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileReport:
+    path: str
+    verdict: Verdict
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None
+    blocking: tuple[Finding, ...] = ()  # the findings that caused a block verdict
+    pages: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    consent: tuple[str, ...] = ()  # finding kinds the user declared consent for
+    page_results: tuple[PageResult, ...] = ()
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict is Verdict.BLOCK
+
+    def count(self, kind: str) -> int:
+        return sum(1 for f in self.findings if f.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "verdict": str(self.verdict),
+            "findings": [{**f.to_dict(), "blocks": f in self.blocking} for f in self.findings],
+            "error": self.error,
+            "pages": self.pages,
+            "faces": self.count("face"),
+            "consent": list(self.consent),
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+        }

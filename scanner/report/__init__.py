@@ -1,0 +1,1 @@
+"""Ways to show FileReports: console (rich), JSON Lines, HTML."""

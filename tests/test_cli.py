@@ -1,0 +1,74 @@
+"""The `smscan` command as a person or a script runs it: real processes, real files."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.compose import encoded, memo_pdf, photo_like
+
+SMSCAN = [sys.executable, "-m", "scanner.cli"]
+ONLY_MARKINGS = "[detectors]\ndisabled = [\"face\", \"logo\", \"pii\", \"metadata\", \"conduct\"]\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "LANG": "C.UTF-8", "COLUMNS": "200"}
+    return subprocess.run([*SMSCAN, *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "memo.pdf").write_bytes(memo_pdf(header="PROTECTED B"))
+    (tmp_path / "docs" / "clean.pdf").write_bytes(memo_pdf())
+    (tmp_path / "landscape.jpg").write_bytes(encoded(photo_like(), "JPEG"))
+    (tmp_path / "policy.toml").write_text(ONLY_MARKINGS)
+    return tmp_path
+
+
+def test_exit_codes_follow_clamav(folder):
+    assert run("landscape.jpg", "--policy", "policy.toml", cwd=folder).returncode == 0
+    assert run("docs", "--policy", "policy.toml", cwd=folder).returncode == 1
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    result = run("--policy", "policy.toml", "broken.png", "landscape.jpg", cwd=folder)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_json_lines_one_object_per_file_with_the_path_as_given(folder):
+    result = run("--json", "docs", "landscape.jpg", "--policy", "policy.toml", "--workers", "2", cwd=folder)
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    by_path = {o["path"]: o for o in objects}
+    assert set(by_path) == {"docs/memo.pdf", "docs/clean.pdf", "landscape.jpg"}
+    assert by_path["docs/memo.pdf"]["verdict"] == "block"
+    assert by_path["docs/memo.pdf"]["findings"][0]["label"] == "protected-b"
+    assert by_path["docs/clean.pdf"] == {**by_path["docs/clean.pdf"], "verdict": "pass", "findings": [], "error": None}
+
+
+def test_explicit_scan_subcommand_and_french_output(folder):
+    result = run("scan", "docs/memo.pdf", "--lang", "fr", "--policy", "policy.toml", cwd=folder)
+    assert result.returncode == 1
+    assert "BLOQUÉ" in result.stdout and "information confidentielle" in result.stdout
+
+
+def test_bad_policy_and_missing_path_are_one_line_errors(folder):
+    (folder / "bad.toml").write_text("[block]\nface = 7\n")
+    result = run("landscape.jpg", "--policy", "bad.toml", cwd=folder)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    result = run("no-such-file.png", "--policy", "policy.toml", cwd=folder)
+    assert result.returncode == 2 and "cannot read" in result.stdout
+
+
+def test_eval_prints_recall_and_false_block_rate(folder):
+    (folder / "manifest.csv").write_text(
+        "path,expect,kinds,group\ndocs/memo.pdf,block,marking,memo\n"
+        "docs/clean.pdf,pass,,neg\nlandscape.jpg,pass,,neg\n"
+    )
+    result = run("eval", "manifest.csv", "--json", "--policy", "policy.toml", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["recall"]["marking"] == {"rate": 1.0, "n": 1}
+    assert figures["false_block_rate"] == 0.0 and figures["negatives"] == 2

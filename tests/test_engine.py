@@ -1,0 +1,50 @@
+import json
+
+from scanner import Scanner
+from scanner.detectors import Detector
+from scanner.policy import Policy
+from tests.compose import memo_pdf
+
+
+class Exploding(Detector):
+    """A check that crashes, as a buggy plug-in would. Unnamed, so never registered."""
+
+    def detect(self, page):
+        raise RuntimeError("model file damaged")
+
+
+def test_scan_bytes_reports_findings_with_every_field(marking_scanner):
+    report = marking_scanner.scan_bytes(memo_pdf(header="PROTECTED A"), filename="memo.pdf")
+    data = json.loads(json.dumps(report.to_dict()))
+    assert data["verdict"] == "block" and data["error"] is None and data["pages"] == 1
+    found = data["findings"][0]
+    assert set(found) >= {"kind", "label", "confidence", "page", "bbox", "evidence", "section"}
+    assert found["kind"] == "marking" and found["section"] == "2.6" and len(found["bbox"]) == 4
+
+
+def test_text_layer_and_ocr_of_one_marking_are_one_finding(marking_scanner):
+    report = marking_scanner.scan_bytes(memo_pdf(footer="SECRET"))
+    assert [f.label for f in report.findings] == ["secret"]
+
+
+def test_a_crashing_check_blocks_the_file_with_its_reason():
+    scanner = Scanner(detectors=[], ocr=False)
+    scanner.detectors.append(Exploding())
+    report = scanner.scan_bytes(memo_pdf())
+    assert report.blocked and "model file damaged" in report.error
+
+
+def test_time_limit_blocks_instead_of_passing():
+    policy = Policy.from_toml("[limits]\ntimeout_seconds = 0", base=Policy.default())
+    report = Scanner(policy, detectors=["marking"]).scan_bytes(memo_pdf())
+    assert report.blocked and "timed out" in report.error
+
+
+def test_missing_file_is_an_error_not_a_pass(marking_scanner, tmp_path):
+    report = marking_scanner.scan_path(tmp_path / "nope.png")
+    assert report.blocked and "cannot read" in report.error
+
+
+def test_scanner_is_reused_across_many_files(marking_scanner):
+    verdicts = [marking_scanner.scan_bytes(memo_pdf(header=h)).verdict for h in ("SECRET", None, "SECRET")]
+    assert [str(v) for v in verdicts] == ["block", "pass", "block"]

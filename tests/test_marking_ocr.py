@@ -1,0 +1,72 @@
+"""Markings read by real Tesseract from pages rendered, scanned, stamped and compressed here."""
+
+import pytest
+from PIL import Image
+
+from tests.compose import BODY, encoded, image_pdf, memo_pdf, render, rotate_degrees, scanned
+
+
+def labels_of(report) -> set[str]:
+    return {f.label for f in report.findings if f.kind == "marking"}
+
+
+def scan_image(scanner, image: Image.Image, fmt: str = "PNG", **options):
+    return scanner.scan_bytes(encoded(image, fmt, **options), filename=f"page.{fmt.lower()}")
+
+
+@pytest.mark.parametrize(
+    ("placement", "text", "label"),
+    [
+        ("header", "PROTECTED B", "protected-b"),
+        ("footer", "PROTÉGÉ A", "protected-a"),
+        ("header", "CONFIDENTIEL", "confidential"),
+        ("footer", "FOR INTERNAL USE ONLY", "internal-use"),
+        ("header", "SOUS EMBARGO JUSQU'À 8 H 30", "embargo"),
+    ],
+)
+def test_scanned_page_markings_are_read(marking_scanner, placement, text, label):
+    page = scanned(render(memo_pdf(**{placement: text})))
+    report = scan_image(marking_scanner, page, "JPEG", quality=60)
+    assert label in labels_of(report), report.findings
+    finding = next(f for f in report.findings if f.label == label)
+    assert finding.section == "2.6" and finding.page == 1
+    y_middle = (finding.bbox[1] + finding.bbox[3]) / 2
+    assert (y_middle < page.height / 5) if placement == "header" else (y_middle > page.height * 4 / 5)
+
+
+@pytest.mark.parametrize(("text", "angle"), [("CONFIDENTIAL", 20), ("TOP SECRET", -25), ("PROTÉGÉ B", 12)])
+def test_red_rotated_stamp_over_text_is_read(marking_scanner, text, angle):
+    page = scanned(render(memo_pdf(stamp=text, stamp_angle=angle)))
+    report = marking_scanner.scan_bytes(image_pdf(page))
+    assert report.blocked, report.findings
+    assert any("stamp" in f.evidence for f in report.findings)
+
+
+def test_marking_deep_in_a_text_pdf_is_found_on_its_page(marking_scanner):
+    report = marking_scanner.scan_bytes(memo_pdf(footer="CONFIDENTIAL", pages=6, marked_page=5))
+    assert [f.page for f in report.findings] == [5]
+    assert report.blocked
+
+
+def test_photo_of_a_page_turned_slightly(marking_scanner):
+    page = rotate_degrees(scanned(render(memo_pdf(header="SECRET"))), 4)
+    assert "secret" in labels_of(scan_image(marking_scanner, page, "JPEG", quality=75))
+
+
+def test_ordinary_memo_with_prose_about_confidentiality_passes(marking_scanner):
+    prose = [*BODY, "All information you provide is kept confidential under the law.",
+             "Vos renseignements demeurent confidentiels et sont protégés par la loi."]
+    for data in (memo_pdf(prose, header="UNCLASSIFIED / NON CLASSIFIÉ"),
+                 encoded(scanned(render(memo_pdf(prose, footer="UNCLASSIFIED"))), "JPEG", quality=70)):
+        report = marking_scanner.scan_bytes(data)
+        assert not report.blocked, report.findings
+
+
+def test_shared_marking_documents(marking_scanner, shared_data):
+    """Real marking documents nobody on the team made: every one must be caught."""
+    cases = sorted((shared_data / "dev" / "marking").glob("doc_0[0-9].*"))
+    missed = [c.name for c in cases if not marking_scanner.scan_path(c).blocked]
+    assert cases and missed == []
+    negatives = sorted((shared_data / "dev" / "neg").glob("doc_0[0-9].*"))
+    wrong = [c.name for c in negatives if marking_scanner.scan_path(c).blocked]
+    assert negatives and wrong == []
