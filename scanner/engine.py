@@ -71,7 +71,7 @@ class Scanner:
             for page in document.pages:
                 page_findings = self._scan_page(page, timings, deadline)
                 findings.extend(page_findings)
-                if page.placement is None:
+                if page.placement is None and page.part is None:
                     page_results.append(PageResult(page.number, page.width, page.height))
         except IngestError as failure:
             error = str(failure)
@@ -123,9 +123,10 @@ class Scanner:
 
 
 def _on_parent_page(page: Page, finding: Finding) -> Finding:
-    if page.placement is None:
+    """Boxes of embedded images reported on their page; findings of members name the member."""
+    if page.placement is None and page.part is None:
         return finding
-    return replace(finding, bbox=page.to_parent(finding.bbox))
+    return replace(finding, bbox=page.to_parent(finding.bbox), part=page.part)
 
 
 def _merge_duplicates(findings: list[Finding]) -> tuple[Finding, ...]:
@@ -137,7 +138,7 @@ def _merge_duplicates(findings: list[Finding]) -> tuple[Finding, ...]:
 
 
 def _same_thing(a: Finding, b: Finding) -> bool:
-    if (a.kind, a.label, a.page) != (b.kind, b.label, b.page) or not a.bbox or not b.bbox:
+    if (a.kind, a.label, a.page, a.part) != (b.kind, b.label, b.page, b.part) or not a.bbox or not b.bbox:
         return False
     x0, y0 = max(a.bbox[0], b.bbox[0]), max(a.bbox[1], b.bbox[1])
     x1, y1 = min(a.bbox[2], b.bbox[2]), min(a.bbox[3], b.bbox[3])

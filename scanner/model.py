@@ -31,6 +31,7 @@ class Finding:
     bbox: BBox | None
     evidence: str  # matched text or a short description
     section: str  # guideline section enforced, e.g. "2.6"
+    part: str | None = None  # member inside a container (zip entry, attachment, word/media/...)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

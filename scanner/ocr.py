@@ -27,9 +27,10 @@ _TESSDATA_CANDIDATES = (
     "/usr/share/tessdata",
     "/usr/local/share/tessdata",
 )
-# OCR works on a page whose long side is in this range: A4 at ~150-200 dpi.
+# OCR works on a page whose long side is in this range: A4 at ~140-170 dpi (measured: the
+# same words as at 200 dpi on our pages, 15 % faster; below 1600 px small print suffers).
 _MIN_LONG_SIDE = 1600
-_MAX_LONG_SIDE = 2400
+_MAX_LONG_SIDE = 2000
 
 
 class OcrUnavailable(RuntimeError):

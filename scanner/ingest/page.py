@@ -33,6 +33,7 @@ class Page:
 
     `number` is 1-based, as shown to users. `placement` is set on an embedded image:
     where it sits on its parent page's raster, so that boxes can be reported there.
+    `part` names the container member (zip entry, attachment) the page comes from.
     """
 
     def __init__(
@@ -46,6 +47,7 @@ class Page:
         needs_ocr: bool = True,
         metadata: Mapping[str, Any] | None = None,
         placement: BBox | None = None,
+        part: str | None = None,
     ) -> None:
         self.number = number
         self.kind = kind
@@ -54,6 +56,7 @@ class Page:
         self.needs_ocr = needs_ocr
         self.metadata: Mapping[str, Any] = metadata or {}
         self.placement = placement
+        self.part = part  # member of a container this page comes from, if any
         self._render = render
         self._reader: TextReader | None = None
         self._lock = threading.Lock()
