@@ -3,7 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
+# chromium: the browser the drop page is tested in (Playwright drives it; nothing is downloaded).
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium
 
 .PHONY: install system-packages demo test bench samples lint clean
 

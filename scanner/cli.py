@@ -19,7 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
 )
-SUBCOMMANDS = {"scan", "eval"}
+SUBCOMMANDS = {"scan", "eval", "ui"}
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -65,6 +65,12 @@ def scan_command(
     policy_file: PolicyOption = None,
     consent: ConsentOption = None,
     workers: WorkersOption = 0,
+    html_report: Annotated[
+        Path | None, typer.Option("--report", help="Write a self-contained HTML report with annotated previews.")
+    ] = None,
+    annotate: Annotated[
+        Path | None, typer.Option("--annotate", help="Write page images with boxes around findings here.")
+    ] = None,
 ) -> None:
     """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
     from scanner.engine import expand_paths, scan_many
@@ -76,19 +82,69 @@ def scan_command(
     files = expand_paths(paths)
     if not files:
         fail(text(language, "no_files"))
+    sources = {shown: path for path, shown in files}
     console = Console(highlight=False, soft_wrap=True)
     summary = Summary()
-    for report in scan_many(files, policy, _workers(workers)):
-        summary.add(report)
-        if as_json:
-            write_jsonl(report, sys.stdout)
-        else:
-            console.print(file_line(report, language))
+    with _progress(len(files), as_json) as advance:
+        for report in scan_many(files, policy, _workers(workers)):
+            summary.add(report)
+            if as_json:
+                write_jsonl(report, sys.stdout)
+            else:
+                console.print(file_line(report, language))
+            if annotate is not None:
+                _write_annotated(report, sources[report.path], annotate)
+            advance()
     if not as_json:
         summary.print(console, language)
+    if html_report is not None:
+        from scanner.report.html import write_html_report
+
+        write_html_report(((r, sources.get(r.path)) for r in summary.reports), html_report, language)
     if any(r.error for r in summary.reports):
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_BLOCKED if any(r.blocked for r in summary.reports) else EXIT_PASS)
+
+
+class _progress:
+    """A progress bar on a terminal (stderr), nothing when piped or for a single file."""
+
+    def __init__(self, total: int, quiet_stdout: bool) -> None:
+        self.bar = None
+        if total > 1 and sys.stderr.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+            self.bar = Progress(
+                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+            )
+            self.task = self.bar.add_task("smscan", total=total)
+
+    def __enter__(self):
+        if self.bar is None:
+            return lambda: None
+        self.bar.start()
+        return lambda: self.bar.advance(self.task)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _write_annotated(report, source: Path, folder: Path) -> None:
+    """Page images with boxes, for files with findings: FOLDER/<path with / as __>.p<N>.png."""
+    if not report.findings:
+        return
+    from scanner.report.previews import annotated_pages
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = report.path.strip("/").replace("/", "__").replace("\\", "__")
+    try:
+        data = source.read_bytes()
+    except OSError:
+        return
+    for number, image in annotated_pages(data, report):
+        image.save(folder / f"{stem}.p{number}.png")
 
 
 @app.command("eval")
@@ -117,6 +173,34 @@ def eval_command(
         print(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
     else:
         print_evaluation(evaluation, Console(highlight=False), show_misses)
+
+
+@app.command("ui")
+def ui_command(
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8765,
+    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
+    lang: LangOption = None,
+    policy_file: PolicyOption = None,
+    max_upload_mb: Annotated[float | None, typer.Option("--max-upload-mb", help="Per-file upload limit.")] = None,
+) -> None:
+    """A local page to drop files and folders on; the JSON API is POST /api/scan."""
+    import threading
+    import webbrowser
+
+    import uvicorn
+
+    from scanner.ui.app import create_app
+
+    policy = load_policy(policy_file, None)
+    application = create_app(policy, lang or default_language(), max_upload_mb)
+    address = f"http://127.0.0.1:{port}/"
+    Console(stderr=True).print(f"smscan ui: {address}  (Ctrl+C to stop)")
+    if not no_browser:
+        threading.Timer(1.0, webbrowser.open, args=(address,)).start()
+    try:
+        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
+    except OSError as error:
+        fail(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}")
 
 
 def main() -> None:

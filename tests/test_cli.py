@@ -72,3 +72,20 @@ def test_eval_prints_recall_and_false_block_rate(folder):
     figures = json.loads(result.stdout)
     assert figures["recall"]["marking"] == {"rate": 1.0, "n": 1}
     assert figures["false_block_rate"] == 0.0 and figures["negatives"] == 2
+
+
+def test_html_report_and_annotated_images_put_boxes_on_the_findings(folder):
+    result = run("docs", "--json", "--report", "report.html", "--annotate", "marked", "--policy", "policy.toml",
+                 cwd=folder)
+    memo = next(json.loads(line) for line in result.stdout.splitlines() if "memo.pdf" in line)
+    x0, y0, _, y1 = memo["findings"][0]["bbox"]
+    html = (folder / "report.html").read_text()
+    assert html.count("<section class='file'") == 2 and "data-verdict='block'" in html
+    assert html.count("data:image/jpeg;base64,") == 2 and "protected-b" in html
+    from PIL import Image
+
+    annotated = Image.open(folder / "marked" / "docs__memo.pdf.p1.png").convert("RGB")
+    # The box is drawn just outside the finding's bbox, in the markings colour.
+    left_edge = [annotated.getpixel((x0 - 3, y)) for y in range(y0, y1)]
+    assert all(pixel == (220, 30, 30) for pixel in left_edge)
+    assert not (folder / "marked" / "docs__clean.pdf.p1.png").exists()

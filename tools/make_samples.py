@@ -7,7 +7,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.compose import BODY, encoded, image_pdf, memo_pdf, photo_like, render, scanned  # noqa: E402
+from tests.compose import BODY, encoded, image_pdf, memo_pdf, photo_like, render, scanned
 
 PROSE = [*BODY, "All information you provide is kept confidential under the law."]
 

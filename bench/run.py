@@ -1,0 +1,115 @@
+"""`make bench`: speed figures as ratios against baselines measured in the same run.
+
+Baseline for a scanned page: the naive `pytesseract.image_to_string(page, lang="eng+fra")` on the
+same A4 page at 300 dpi, with Tesseract's default threading, as a first version would do it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REPEATS = 3
+
+
+def best_of(function, repeats: int = REPEATS) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def scanned_a4_page():
+    from PIL import Image
+
+    from tests.compose import BODY, memo_pdf, render, scanned
+
+    dense = (BODY * 7)[:40]
+    return scanned(render(memo_pdf(dense, header="PROTECTED B", stamp="CONFIDENTIAL"), dpi=300)).convert("RGB"), Image
+
+
+def naive_baseline(page) -> float:
+    import pytesseract
+
+    # The naive call as a first version makes it: Tesseract's default threading, no tuning.
+    saved = os.environ.pop("OMP_THREAD_LIMIT", None)
+    try:
+        return best_of(lambda: pytesseract.image_to_string(page, lang="eng+fra"), repeats=2)
+    finally:
+        if saved is not None:
+            os.environ["OMP_THREAD_LIMIT"] = saved
+
+
+def page_scan(page, detectors: list[str] | None) -> float:
+    from scanner import Scanner
+    from tests.compose import encoded
+
+    scanner = Scanner(detectors=detectors)
+    data = encoded(page, "PNG")
+    report = scanner.scan_bytes(data, filename="page.png")
+    assert report.blocked, "the bench page carries markings: a pass would mean a broken check"
+    return best_of(lambda: scanner.scan_bytes(data, filename="page.png"))
+
+
+def batch_throughput(count: int = 16) -> tuple[float, float]:
+    """Seconds for one folder of scanned memos with 1 worker, then with 2 (models load once each)."""
+    import tempfile
+
+    from scanner.engine import expand_paths, scan_many
+    from scanner.policy import Policy
+    from tests.compose import encoded, memo_pdf, render, scanned
+
+    with tempfile.TemporaryDirectory() as folder:
+        for i in range(count):
+            header = "PROTECTED B" if i % 2 else None
+            page = scanned(render(memo_pdf(header=header), dpi=200), seed=i)
+            (Path(folder) / f"memo_{i:02d}.jpg").write_bytes(encoded(page, "JPEG", quality=85))
+        files = expand_paths([folder])
+        timings = []
+        for workers in (1, 2):
+            started = time.perf_counter()
+            blocked = sum(r.blocked for r in scan_many(files, Policy.default(), workers))
+            timings.append(time.perf_counter() - started)
+            assert blocked == count // 2, f"{blocked} of {count} blocked: the bench folder is misread"
+    return timings[0], timings[1]
+
+
+def extra_benches() -> dict[str, dict[str, float]]:
+    """Per-check benches that live beside this file (bench_logo.py, bench_face.py, ...)."""
+    figures = {}
+    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
+        module = importlib.import_module(f"bench.{path.stem}")
+        function = getattr(module, path.stem, None)
+        if callable(function):
+            figures[path.stem.removeprefix("bench_")] = function()
+    return figures
+
+
+def main() -> None:
+    one, two = batch_throughput()
+    page, _ = scanned_a4_page()
+    baseline = naive_baseline(page)
+    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # our figures: one core
+    markings = page_scan(page, ["marking"])
+    everything = page_scan(page, None)
+    print(f"Scanned A4 page, 300 dpi ({page.width}x{page.height}), best of {REPEATS}:")
+    print(f"  baseline  pytesseract.image_to_string, default threads : {baseline:6.2f} s  (1.00x)")
+    print(f"  smscan    markings check, one core                     : {markings:6.2f} s  ({markings / baseline:.2f}x)")
+    print(f"  smscan    every check, one core                        : {everything:6.2f} s  "
+          f"({everything / baseline:.2f}x)")
+    print(f"Batch of 16 scanned memos, every check: 1 worker {one:.1f} s, 2 workers {two:.1f} s "
+          f"-> throughput {one / two:.2f}x")
+    for name, figures in extra_benches().items():
+        shown = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
+        print(f"  {name}: {shown}")
+
+
+if __name__ == "__main__":
+    main()

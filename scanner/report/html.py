@@ -1,0 +1,78 @@
+"""One self-contained HTML file: a thumbnail per file with boxes on the findings, verdicts, reasons."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from pathlib import Path
+
+from scanner.i18n import text
+from scanner.model import FileReport
+from scanner.report.previews import KIND_COLOURS, annotated_pages, data_url
+
+THUMBNAIL_SIDE = 520
+
+STYLE = """
+body{font-family:system-ui,sans-serif;margin:2rem;color:#222;background:#f6f6f6}
+h1{font-size:1.4rem} .summary{margin-bottom:1.5rem}
+.file{background:#fff;border-radius:8px;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 3px #0002}
+.file h2{font-size:1rem;margin:0 0 .5rem;word-break:break-all}
+.verdict{display:inline-block;padding:.1rem .6rem;border-radius:4px;color:#fff;font-weight:bold;margin-right:.5rem}
+.pass{background:#1b7f3b} .block{background:#b3261e}
+.pages{display:flex;gap:1rem;flex-wrap:wrap;margin-top:.5rem}
+figure{margin:0} figcaption{font-size:.8rem;color:#555}
+img{max-width:520px;border:1px solid #ccc}
+li{margin:.2rem 0} .error{color:#b3261e} .dim{color:#777}
+"""
+
+
+def write_html_report(reports: Iterable[tuple[FileReport, Path | None]], target: Path, language: str) -> None:
+    """`reports` pairs each report with the file it came from (None when it is not readable now)."""
+    rows = list(reports)
+    blocked = sum(1 for r, _ in rows if r.blocked)
+    errors = sum(1 for r, _ in rows if r.error)
+    summary = text(language, "summary", files=len(rows), passed=len(rows) - blocked, blocked=blocked, errors=errors)
+    body = [f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>"]
+    body.extend(_file_section(report, source, language) for report, source in rows)
+    document = (
+        f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
+        f"<title>smscan report</title><style>{STYLE}</style></head><body>{''.join(body)}</body></html>"
+    )
+    target.write_text(document, encoding="utf-8")
+
+
+def _file_section(report: FileReport, source: Path | None, language: str) -> str:
+    verdict = str(report.verdict)
+    parts = [
+        f"<section class='file' data-verdict='{verdict}'><h2><span class='verdict {verdict}'>"
+        f"{html.escape(text(language, verdict))}</span>{html.escape(report.path)}</h2>"
+    ]
+    if report.error:
+        parts.append(f"<p class='error'>{html.escape(text(language, 'error'))}: {html.escape(report.error)}</p>")
+    if report.findings:
+        parts.append("<ul>" + "".join(_finding_item(f, report, language) for f in report.findings) + "</ul>")
+    if source is not None:
+        try:
+            data = source.read_bytes()
+        except OSError:
+            data = b""
+        figures = [
+            f"<figure><img alt='{html.escape(report.path)} page {number}' src='{data_url(image)}'>"
+            f"<figcaption>{text(language, 'page')}{number}</figcaption></figure>"
+            for number, image in annotated_pages(data, report, THUMBNAIL_SIDE)
+        ]
+        if figures:
+            parts.append("<div class='pages'>" + "".join(figures) + "</div>")
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def _finding_item(finding, report: FileReport, language: str) -> str:
+    colour = "#{:02x}{:02x}{:02x}".format(*KIND_COLOURS.get(finding.kind, (255, 0, 255)))
+    where = f"{text(language, 'page')}{finding.page}" + (f" · {finding.part}" if finding.part else "")
+    status = "" if finding in report.blocking else f" <span class='dim'>({text(language, 'reported')})</span>"
+    return (
+        f"<li><b style='color:{colour}'>{html.escape(finding.kind)} {html.escape(finding.label)}</b> — "
+        f"{finding.section} {html.escape(text(language, 'section.' + finding.section))}, {where}, "
+        f"{finding.confidence:.0%}: {html.escape(finding.evidence)}{status}</li>"
+    )

@@ -1,0 +1,64 @@
+"""Page images with a box drawn around every finding, for the HTML report, --annotate and the web page."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Iterator
+
+from PIL import Image, ImageDraw, ImageFont
+
+from scanner.ingest import IngestError, load
+from scanner.model import FileReport, Finding
+
+KIND_COLOURS = {
+    "marking": (220, 30, 30),
+    "logo": (230, 120, 0),
+    "face": (30, 90, 230),
+    "pii": (150, 40, 200),
+    "metadata": (90, 90, 90),
+    "conduct": (200, 0, 120),
+}
+MAX_PAGES = 6  # pages shown per file: those with findings first
+
+
+def annotated_pages(data: bytes, report: FileReport, max_side: int | None = None) -> Iterator[tuple[int, Image.Image]]:
+    """(page number, picture with boxes) for the pages worth showing; nothing for unreadable files."""
+    try:
+        document = load(data, report.path)
+    except IngestError:
+        return
+    pages = [p for p in document.pages if p.placement is None and p.part is None and p.kind != "text"]
+    with_findings = {f.page for f in report.findings if f.part is None}
+    chosen = [p for p in pages if p.number in with_findings] or pages[:1]
+    for page in chosen[:MAX_PAGES]:
+        image = Image.fromarray(page.rgb)
+        scale = 1.0
+        if max_side and max(image.size) > max_side:
+            scale = max_side / max(image.size)
+            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
+        findings = [f for f in report.findings if f.page == page.number and f.part is None and f.bbox]
+        yield page.number, draw_boxes(image, findings, scale)
+
+
+def draw_boxes(image: Image.Image, findings: list[Finding], scale: float = 1.0) -> Image.Image:
+    image = image.convert("RGB")
+    draw = ImageDraw.Draw(image)
+    width = max(2, round(max(image.size) / 300))
+    font = ImageFont.load_default(size=max(12, round(max(image.size) / 60)))
+    for finding in findings:
+        x0, y0, x1, y1 = (round(v * scale) for v in finding.bbox or (0, 0, 0, 0))
+        colour = KIND_COLOURS.get(finding.kind, (255, 0, 255))
+        draw.rectangle((x0 - width, y0 - width, x1 + width, y1 + width), outline=colour, width=width)
+        caption = f"{finding.kind}: {finding.label}"
+        left, top, right, bottom = draw.textbbox((x0, 0), caption, font=font)
+        y_text = y0 - (bottom - top) - 2 * width if y0 - (bottom - top) - 2 * width > 0 else y1 + width
+        draw.rectangle((left - 2, y_text - 2, right + 2, y_text + bottom - top + 4), fill=colour)
+        draw.text((x0, y_text - top + 1), caption, fill=(255, 255, 255), font=font)
+    return image
+
+
+def data_url(image: Image.Image, quality: int = 80) -> str:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
