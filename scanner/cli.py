@@ -85,7 +85,7 @@ def scan_command(
     sources = {shown: path for path, shown in files}
     console = Console(highlight=False, soft_wrap=True)
     summary = Summary()
-    with _progress(len(files), as_json) as advance:
+    with _progress(len(files), None if as_json else console) as advance:
         for report in scan_many(files, policy, _workers(workers)):
             summary.add(report)
             if as_json:
@@ -107,16 +107,19 @@ def scan_command(
 
 
 class _progress:
-    """A progress bar on a terminal (stderr), nothing when piped or for a single file."""
+    """A progress bar on a terminal, nothing when piped or for a single file.
 
-    def __init__(self, total: int, quiet_stdout: bool) -> None:
+    It shares the console the file lines go to, so that rich prints them above the bar."""
+
+    def __init__(self, total: int, console: Console | None) -> None:
         self.bar = None
-        if total > 1 and sys.stderr.isatty():
+        console = console if console is not None and console.is_terminal else Console(stderr=True)
+        if total > 1 and console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
             self.bar = Progress(
                 "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                TimeRemainingColumn(), console=console, transient=True,
             )
             self.task = self.bar.add_task("smscan", total=total)
 
