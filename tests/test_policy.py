@@ -41,7 +41,9 @@ def test_consent_is_per_kind_and_errors_always_block():
     assert verdict is Verdict.BLOCK
 
 
-@pytest.mark.parametrize("text", ["[block\nface=1", "[block]\nface = 2", '[block]\nface = "yes"', "[limits]\nmax_pages='x'"])
+@pytest.mark.parametrize(
+    "text", ["[block\nface=1", "[block]\nface = 2", '[block]\nface = "yes"', "[limits]\nmax_pages='x'"]
+)
 def test_bad_policy_is_a_clear_error(text):
     with pytest.raises(PolicyError):
         Policy.from_toml(text)
