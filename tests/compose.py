@@ -31,6 +31,7 @@ def memo_pdf(
     footer: str | None = None,
     stamp: str | None = None,
     stamp_angle: float = 18.0,
+    stamp_colour: tuple[float, float, float] = RED,
     pages: int = 1,
     marked_page: int = 1,
 ) -> bytes:
@@ -48,7 +49,7 @@ def memo_pdf(
             if footer:
                 _centred(page, footer, A4[1] - 35, 12)
             if stamp:
-                draw_stamp(page, stamp, (330, 430), stamp_angle)
+                draw_stamp(page, stamp, (330, 430), stamp_angle, stamp_colour)
     data = doc.tobytes()
     doc.close()
     return data
@@ -59,19 +60,21 @@ def _centred(page: pymupdf.Page, text: str, y: float, size: float) -> None:
     page.insert_text(((A4[0] - width) / 2, y), text, fontname="hebo", fontsize=size)
 
 
-def draw_stamp(page: pymupdf.Page, text: str, centre: tuple[float, float], angle: float) -> None:
-    """A red rubber stamp: bold capitals in a frame, rotated by `angle` degrees."""
+def draw_stamp(
+    page: pymupdf.Page, text: str, centre: tuple[float, float], angle: float, colour: tuple[float, ...] = RED
+) -> None:
+    """A rubber stamp: bold capitals in a frame, rotated by `angle` degrees."""
     size = 30
     width = pymupdf.get_text_length(text, fontname="hebo", fontsize=size)
     pivot = pymupdf.Point(*centre)
     morph = (pivot, pymupdf.Matrix(-angle))
     origin = pymupdf.Point(centre[0] - width / 2, centre[1] + size * 0.35)
-    page.insert_text(origin, text, fontname="hebo", fontsize=size, color=RED, morph=morph)
+    page.insert_text(origin, text, fontname="hebo", fontsize=size, color=colour, morph=morph)
     frame = pymupdf.Rect(centre[0] - width / 2 - 10, centre[1] - size * 0.6, centre[0] + width / 2 + 10,
                          centre[1] + size * 0.6)
     shape = page.new_shape()
     shape.draw_quad(frame.quad.morph(pivot, pymupdf.Matrix(angle)))
-    shape.finish(color=RED, width=3)
+    shape.finish(color=colour, width=3)
     shape.commit()
 
 

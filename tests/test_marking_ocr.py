@@ -1,7 +1,7 @@
 """Markings read by real Tesseract from pages rendered, scanned, stamped and compressed here."""
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from tests.compose import BODY, encoded, image_pdf, memo_pdf, render, rotate_degrees, scanned
 
@@ -83,3 +83,38 @@ def test_page_scanned_sideways_or_upside_down(marking_scanner, turn):
     edges = {Image.Transpose.ROTATE_90: x0 < page.width / 5, Image.Transpose.ROTATE_180: y1 > page.height * 4 / 5,
              Image.Transpose.ROTATE_270: x1 > page.width * 4 / 5}
     assert edges[turn], (turn, finding.bbox, page.size)
+
+
+def _perspective(image: Image.Image, lean: float = 0.15) -> Image.Image:
+    """A phone photo taken from the side: the far edge shrinks, the background shows."""
+    import cv2
+    import numpy as np
+
+    pixels = np.asarray(image)
+    height, width = pixels.shape[:2]
+    source = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.float32([[width * lean, height * 0.05], [width * (1 - lean / 2), 0], [width, height],
+                         [0, height * 0.95]])
+    matrix = cv2.getPerspectiveTransform(source, target)
+    return Image.fromarray(cv2.warpPerspective(pixels, matrix, (width, height), borderValue=(90, 90, 90)))
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "make"),
+    [
+        ("blurred", "SECRET", lambda page: page.filter(ImageFilter.GaussianBlur(2))),
+        ("photographed at an angle", "SECRET", _perspective),
+        ("skewed 8 degrees", "CONFIDENTIAL", lambda page: rotate_degrees(page, 8)),
+        ("skewed -12 degrees", "PROTECTED B", lambda page: rotate_degrees(page, -12)),
+        ("screen resolution", "PROTÉGÉ A", lambda page: page.resize((page.width * 96 // 200, page.height * 96 // 200))),
+    ],
+)
+def test_hard_photos_of_pages(marking_scanner, name, text, make):
+    page = make(scanned(render(memo_pdf(header=text))))
+    assert scan_image(marking_scanner, page, "JPEG", quality=70).blocked, name
+
+
+def test_black_stamp_at_an_angle_over_text(marking_scanner):
+    page = scanned(render(memo_pdf(stamp="TOP SECRET", stamp_angle=-22, stamp_colour=(0, 0, 0))))
+    report = scan_image(marking_scanner, page, "JPEG", quality=75)
+    assert "top-secret" in labels_of(report), report.findings
