@@ -79,7 +79,7 @@ def test_page_scanned_sideways_or_upside_down(marking_scanner, turn):
     report = scan_image(marking_scanner, page, "JPEG", quality=80)
     finding = next(f for f in report.findings if f.label == "protected-b")
     # The box is on the page as given: the header sits along the edge the page's top turned to.
-    x0, y0, x1, y1 = finding.bbox
+    x0, _, x1, y1 = finding.bbox
     edges = {Image.Transpose.ROTATE_90: x0 < page.width / 5, Image.Transpose.ROTATE_180: y1 > page.height * 4 / 5,
              Image.Transpose.ROTATE_270: x1 > page.width * 4 / 5}
     assert edges[turn], (turn, finding.bbox, page.size)
