@@ -20,6 +20,7 @@ import numpy as np
 import tesserocr
 from PIL import Image
 
+from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Word
 
 _TESSDATA_CANDIDATES = (
@@ -104,7 +105,7 @@ class TesseractReader:
         angle = estimate_skew(gray)
         if abs(angle) < _MIN_SKEW:
             return self._recognise(gray, tesserocr.PSM.AUTO)
-        straight, matrix = _rotated(gray, angle)
+        straight, matrix = rotated_on_canvas(gray, angle)
         back = cv2.invertAffineTransform(matrix)
         return [_moved(word, back) for word in self._recognise(straight, tesserocr.PSM.AUTO)]
 
@@ -153,25 +154,13 @@ def estimate_skew(gray: np.ndarray) -> float:
     ink = ink.astype(np.float32)
 
     def sharpness(angle: float) -> float:
-        turned, _ = _rotated(ink, angle, border=0)
+        turned, _ = rotated_on_canvas(ink, angle, border=0)
         return float(np.var(turned.sum(axis=1)))
 
     coarse = max(np.arange(-_MAX_SKEW, _MAX_SKEW + 0.5, 1.0), key=sharpness)
     fine = max(np.arange(coarse - 1.0, coarse + 1.01, 0.2), key=sharpness)
     # Only trust a clear improvement over leaving the page as it is.
     return float(fine) if sharpness(fine) > 1.1 * sharpness(0.0) else 0.0
-
-
-def _rotated(image: np.ndarray, angle: float, border: int = 255) -> tuple[np.ndarray, np.ndarray]:
-    """The image turned counter-clockwise by `angle` degrees on a canvas that holds all of it."""
-    height, width = image.shape[:2]
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_width, new_height = int(height * sin + width * cos), int(height * cos + width * sin)
-    matrix[0, 2] += new_width / 2 - width / 2
-    matrix[1, 2] += new_height / 2 - height / 2
-    turned = cv2.warpAffine(image, matrix, (new_width, new_height), flags=cv2.INTER_LINEAR, borderValue=border)
-    return turned, matrix
 
 
 def _moved(word: Word, matrix: np.ndarray) -> Word:

@@ -13,6 +13,7 @@ import numpy as np
 
 from scanner.detectors import Detector
 from scanner.detectors._markings_text import FlatLine, PhraseMatch, find_phrases, flatten, is_label
+from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Page, Word
 from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding
 
@@ -189,10 +190,4 @@ def deskew(ink: np.ndarray) -> np.ndarray:
         angle -= 90
     if abs(angle) < 1:
         return ink
-    height, width = ink.shape
-    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
-    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
-    new_w, new_h = int(height * sin + width * cos), int(height * cos + width * sin)
-    matrix[0, 2] += new_w / 2 - width / 2
-    matrix[1, 2] += new_h / 2 - height / 2
-    return cv2.warpAffine(ink, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR, borderValue=255)
+    return rotated_on_canvas(ink, angle)[0]

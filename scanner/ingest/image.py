@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
-from scanner.ingest.errors import IngestError
+from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.limits import Limits
 from scanner.ingest.page import Document, Page
 
@@ -56,7 +56,7 @@ def _open(data: bytes) -> Image.Image:
     try:
         return Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, OSError, ValueError) as error:
-        raise IngestError(f"unreadable image: {_one_line(error)}") from None
+        raise IngestError(f"unreadable image: {one_line(error)}") from None
 
 
 def _decode_first_frame(image: Image.Image) -> None:
@@ -64,7 +64,7 @@ def _decode_first_frame(image: Image.Image) -> None:
     try:
         image.load()
     except (OSError, ValueError, SyntaxError, EOFError) as error:
-        raise IngestError(f"corrupt or truncated image: {_one_line(error)}") from None
+        raise IngestError(f"corrupt or truncated image: {one_line(error)}") from None
 
 
 def _oriented_size(image: Image.Image) -> tuple[int, int]:
@@ -81,7 +81,7 @@ def _frame_renderer(image: Image.Image, index: int, lock: threading.Lock):
                 image.seek(index)
                 frame = ImageOps.exif_transpose(image.copy())
             except (OSError, ValueError, SyntaxError, EOFError) as error:
-                raise IngestError(f"corrupt frame {index + 1}: {_one_line(error)}") from None
+                raise IngestError(f"corrupt frame {index + 1}: {one_line(error)}") from None
         return to_rgb_array(frame)
 
     return render
@@ -128,7 +128,3 @@ def _named(tags: dict[int, Any], names: dict[int, str]) -> dict[str, str]:
             value = value.decode("utf-16-le" if names.get(tag, "").startswith("XP") else "latin-1", "replace")
         named[names.get(tag, f"tag-{tag}")] = str(value).strip("\x00 ")
     return named
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pymupdf
 
-from scanner.ingest.errors import IngestError
+from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.limits import Limits
 from scanner.ingest.page import Document, Page, Word
 from scanner.model import BBox
@@ -31,7 +31,7 @@ def load_pdf(data: bytes, limits: Limits) -> Document:
         try:
             doc = pymupdf.open(stream=data, filetype="pdf")
         except Exception as error:  # MuPDF raises its own types for every kind of damage
-            raise IngestError(f"unreadable PDF: {_one_line(error)}") from None
+            raise IngestError(f"unreadable PDF: {one_line(error)}") from None
         if doc.needs_pass:
             raise IngestError("encrypted PDF: it needs a password, so its content cannot be checked")
         if doc.page_count == 0:
@@ -46,7 +46,7 @@ def load_pdf(data: bytes, limits: Limits) -> Document:
             except IngestError:
                 raise
             except Exception as error:
-                raise IngestError(f"damaged PDF page {page.number + 1}: {_one_line(error)}") from None
+                raise IngestError(f"damaged PDF page {page.number + 1}: {one_line(error)}") from None
     return Document("pdf", pages, {"pdf_info": info})
 
 
@@ -198,7 +198,3 @@ def _scaled(rect: Any, scale: float) -> list[int]:
 def _area(rect: Any) -> float:
     x0, y0, x1, y1 = tuple(rect)
     return max(0.0, x1 - x0) * max(0.0, y1 - y0)
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split()) or type(error).__name__
