@@ -118,3 +118,15 @@ def test_black_stamp_at_an_angle_over_text(marking_scanner):
     page = scanned(render(memo_pdf(stamp="TOP SECRET", stamp_angle=-22, stamp_colour=(0, 0, 0))))
     report = scan_image(marking_scanner, page, "JPEG", quality=75)
     assert "top-secret" in labels_of(report), report.findings
+
+
+def test_marking_inside_an_image_on_a_text_pdf_page(marking_scanner):
+    import pymupdf
+
+    label = scanned(render(memo_pdf([], title="", header="CONFIDENTIAL"))).crop((0, 0, 1654, 300))
+    doc = pymupdf.open(stream=memo_pdf(), filetype="pdf")
+    doc[0].insert_image(pymupdf.Rect(60, 500, 540, 587), stream=encoded(label, "PNG"))
+    report = marking_scanner.scan_bytes(doc.tobytes())
+    finding = next(f for f in report.findings if f.label == "confidential")
+    # Reported on the page, where the image sits (200 dpi raster: y 500-587 pt is 1389-1631 px).
+    assert finding.page == 1 and 1389 <= finding.bbox[1] < finding.bbox[3] <= 1631

@@ -63,16 +63,17 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
     if info:
         metadata["pdf_info"] = info
     size = (round(page.rect.width * scale), round(page.rect.height * scale))
+    page_ocr = not words or cover >= SCANNED_IMAGE_COVER
     rendered = Page(
         number,
         "pdf-page",
         _page_renderer(doc, page.number),
         size,
         text_layer=words,
-        needs_ocr=not words or cover >= SCANNED_IMAGE_COVER,
+        needs_ocr=page_ocr,
         metadata=metadata,
     )
-    return [rendered, *_detailed_images(doc, number, images, scale)]
+    return [rendered, *_embedded_images(doc, number, images, scale, page_ocr)]
 
 
 def _text_layer(page: pymupdf.Page, scale: float) -> tuple[Word, ...]:
@@ -92,17 +93,22 @@ def _page_renderer(doc: pymupdf.Document, index: int):
     return render
 
 
-def _detailed_images(
-    doc: pymupdf.Document, number: int, images: list[dict[str, Any]], scale: float
+def _embedded_images(
+    doc: pymupdf.Document, number: int, images: list[dict[str, Any]], scale: float, page_ocr: bool
 ) -> list[Page]:
-    """Embedded images with more detail than the page render shows (photos in reports)."""
+    """Embedded images the page render does not cover well enough, as pages of their own.
+
+    On an OCR'd page, those with more detail than the render (photos in reports), with no OCR
+    of their own. On a text-layer page, which is not OCR'd, every one of them, read by OCR:
+    a pasted screenshot may say CONFIDENTIAL where the text layer does not.
+    """
     pages = []
     for info in images:
         x0, y0, x1, y1 = info["bbox"]
         shown_width = (x1 - x0) * scale
         if info.get("xref", 0) <= 0 or min(info["width"], info["height"]) < MIN_EMBEDDED_SIDE:
             continue
-        if info["width"] < EMBEDDED_DETAIL_GAIN * shown_width:
+        if page_ocr and info["width"] < EMBEDDED_DETAIL_GAIN * shown_width:
             continue
         placement: BBox = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
         pages.append(
@@ -111,7 +117,7 @@ def _detailed_images(
                 "pdf-image",
                 _image_renderer(doc, info["xref"]),
                 (info["width"], info["height"]),
-                needs_ocr=False,  # its text is read on the page render already
+                needs_ocr=not page_ocr,
                 placement=placement,
             )
         )
