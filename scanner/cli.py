@@ -19,7 +19,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
 )
-SUBCOMMANDS = {"scan", "eval", "ui"}
+SUBCOMMANDS = {"scan", "eval", "ui", "fix"}
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -176,6 +176,44 @@ def eval_command(
         print(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
     else:
         print_evaluation(evaluation, Console(highlight=False), show_misses)
+
+
+@app.command("fix")
+def fix_command(
+    source: Annotated[Path, typer.Argument(help="Image or PDF to make a shareable copy of.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the copy.")],
+    lang: LangOption = None,
+    policy_file: PolicyOption = None,
+) -> None:
+    """Write a copy with faces blurred and metadata stripped, then scan the copy.
+
+    Exit 0 when the copy passes, 1 when something else still blocks it (a marking, a logo), 2 on
+    an error. The input file is never modified."""
+    from scanner.engine import Scanner
+    from scanner.fix import FixError, write_fixed_copy
+    from scanner.report.console import file_line
+
+    language = lang or default_language()
+    policy = load_policy(policy_file, None)
+    try:
+        data = source.read_bytes()
+    except OSError as error:
+        fail(f"cannot read {source}: {error.strerror or error}")
+    scanner = Scanner(policy)
+    faces = next((d for d in scanner.detectors if d.name == "face"), None)
+    try:
+        result = write_fixed_copy(data, output, filename=str(source), faces=faces)
+    except FixError as error:
+        fail(str(error))
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(text(language, "fixed", path=str(result.out_path), faces=result.faces_blurred))
+    for removed in result.removed:
+        console.print(f"  - {removed}")
+    for note in result.notes:
+        console.print(f"  ! {note}")
+    report = scanner.scan_path(result.out_path)
+    console.print(file_line(report, language))
+    raise typer.Exit(EXIT_ERROR if report.error else EXIT_BLOCKED if report.blocked else EXIT_PASS)
 
 
 @app.command("ui")

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from scanner.detectors import Detector, available_detectors
 from scanner.ingest import IngestError, Page, load
+from scanner.ingest.errors import one_line
 from scanner.model import FileReport, Finding, PageResult
 from scanner.policy import Policy
 
@@ -111,7 +112,7 @@ class Scanner:
             except Exception as failure:  # fail closed: a check that crashed did not check
                 raise IngestError(
                     f"{detector.name} check failed on page {page.number}: "
-                    f"{type(failure).__name__}: {' '.join(str(failure).split())}"
+                    f"{type(failure).__name__}: {one_line(failure)}"
                 ) from failure
             timings[detector.name] = timings.get(detector.name, 0.0) + time.perf_counter() - began
             found.extend(_on_parent_page(page, f) for f in results)
@@ -172,6 +173,9 @@ _worker_scanner: Scanner | None = None
 
 def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
     global _worker_scanner
+    import cv2
+
+    cv2.setNumThreads(1)  # one process per core already: OpenCV's own threads would only contend
     _worker_scanner = Scanner(policy, detectors)
 
 

@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "section.2.5": "conduct",
         "section.2.6": "confidential information",
         "faces": "{n} face(s)",
+        "fixed": "wrote {path}: {faces} face(s) blurred",
     },
     "fr": {
         "pass": "ACCEPTÉ",
@@ -39,6 +40,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "section.2.5": "conduite",
         "section.2.6": "information confidentielle",
         "faces": "{n} visage(s)",
+        "fixed": "copie écrite dans {path} : {faces} visage(s) flouté(s)",
     },
 }
 

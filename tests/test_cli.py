@@ -89,3 +89,18 @@ def test_html_report_and_annotated_images_put_boxes_on_the_findings(folder):
     left_edge = [annotated.getpixel((x0 - 3, y)) for y in range(y0, y1)]
     assert all(pixel == (220, 30, 30) for pixel in left_edge)
     assert not (folder / "marked" / "docs__clean.pdf.p1.png").exists()
+
+
+def test_fix_writes_a_copy_that_passes_and_leaves_the_original(shared_data, tmp_path):
+    import hashlib
+
+    original = shared_data / "faces" / "obama.jpg"
+    before = hashlib.sha256(original.read_bytes()).hexdigest()
+    result = run("fix", str(original), "-o", "shareable.jpg", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 face(s) blurred" in result.stdout and "PASS" in result.stdout
+    assert hashlib.sha256(original.read_bytes()).hexdigest() == before
+    again = run("--json", "shareable.jpg", cwd=tmp_path)
+    assert {f["kind"] for f in json.loads(again.stdout)["findings"]} & {"face", "metadata"} == set()
+    refused = run("fix", str(original), "-o", str(original), cwd=tmp_path)
+    assert refused.returncode == 2 and "overwrite" in refused.stderr

@@ -1,0 +1,264 @@
+"""Conduct (guideline 2.5): profanity or abuse, in English or French.
+
+* `abuse`: a profane or insulting word within TARGET_WINDOW words of a name of the
+  Agency or the Government of Canada ("StatCan are a bunch of f***ing idiots").
+* `profanity`: severe profanity or a slur anywhere, aimed at anyone.
+Criticism without abuse ("I disagree with Statistics Canada's methodology") is not a
+finding. Evidence names the severity: severe, insult or mild.
+
+Words are compared after folding that undoes common disguises and OCR damage: accents
+dropped, leetspeak and look-alike letters unified (0/o, 1/l/i/!, 5/$/s, 4/@/a, rn/m,
+u/v), repeated letters collapsed ("fuuuck"), inner dots and dashes removed (f.u.c.k),
+and masked words (f***ing, c***, sh#t) matched against the lists letter by letter.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from scanner.detectors import Detector
+from scanner.detectors._conduct_words import (
+    AGENCY_NAMES,
+    FRENCH_COMPLEMENTS,
+    FRENCH_LEAD_INS,
+    FRENCH_ONLY_INSULTS,
+    INSULT,
+    MILD,
+    SEVERE,
+)
+from scanner.ingest.page import Page, Word
+from scanner.model import SECTION_CONDUCT, BBox, Finding
+
+TARGET_WINDOW = 10  # words between an abusive word and the name it is aimed at
+_SEVERITY_RANK = {"severe": 3, "insult": 2, "mild": 1}
+_TARGETED_CONFIDENCE = {"severe": 0.95, "insult": 0.85, "mild": 0.65}
+_UNTARGETED_SEVERE_CONFIDENCE = 0.75
+_MASK_CHARS = "*#%&@$!?_"
+_LOOKALIKES = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "l": "i", "3": "e", "4": "a",
+                             "@": "a", "5": "s", "$": "s", "7": "t", "9": "g", "q": "g", "v": "u"})  # fmt: skip
+_EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}<>,;:.?!¿¡…"
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, curly quotes straightened."""
+    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def canonical(token: str) -> str:
+    """The spelling-insensitive key of one word (see module docstring)."""
+    token = fold(token).strip(_EDGE_PUNCTUATION)
+    token = re.sub(r"(?<=\w)[.\-_'](?=\w)", "", token)
+    token = token.replace("rn", "m").replace("vv", "w").translate(_LOOKALIKES)
+    return re.sub(r"(.)\1+", r"\1", token)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[tuple[str, ...], str]:
+    """Canonical word sequence -> severity, plurals added; the worst severity wins."""
+    entries: dict[tuple[str, ...], str] = {}
+    for severity, words in (("mild", MILD), ("insult", INSULT), ("severe", SEVERE)):
+        for entry in words:
+            parts = entry.split()
+            for variant in (parts, [*parts[:-1], parts[-1] + "s"], [*parts[:-1], parts[-1] + "x"]):
+                key = tuple(canonical(p) for p in variant)
+                if variant is parts or key not in entries:
+                    entries[key] = severity
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _single_words_by_initial() -> dict[str, list[tuple[str, str]]]:
+    """One-word lexicon entries grouped by first letter, for matching masked words."""
+    grouped: dict[str, list[tuple[str, str]]] = {}
+    for key, severity in _lexicon().items():
+        if len(key) == 1 and len(key[0]) >= 3:
+            grouped.setdefault(key[0][0], []).append((key[0], severity))
+    return grouped
+
+
+def masked_severity(token: str) -> str | None:
+    """Severity of a masked word like f***ing or c***, if it hides a listed word."""
+    raw = fold(token).strip(_EDGE_PUNCTUATION.replace("?", "").replace("!", ""))
+    if not re.search(rf"[{re.escape(_MASK_CHARS)}]", raw[1:]) or not raw[:1].isalpha():
+        return None
+    pattern = ""
+    for run in re.finditer(rf"[{re.escape(_MASK_CHARS)}]+|[^{re.escape(_MASK_CHARS)}]+", raw):
+        part = run.group()
+        if part[0] in _MASK_CHARS:
+            pattern += f"[a-z]{{{max(1, len(part) - 1)},{len(part) + 2}}}"
+        else:
+            pattern += re.escape(canonical(part))
+    matcher = re.compile(pattern)
+    worst = None
+    for word, severity in _single_words_by_initial().get(canonical(raw[0]), []):
+        if matcher.fullmatch(word) and _SEVERITY_RANK[severity] > _SEVERITY_RANK.get(worst or "", 0):
+            worst = severity
+    return worst
+
+
+@dataclass(frozen=True)
+class Hit:
+    first: int  # token indexes, inclusive
+    last: int
+    severity: str
+    masked: bool
+
+
+def find_abusive(tokens: list[str]) -> list[Hit]:
+    """Profane/insulting words and phrases in a token sequence."""
+    keys = [canonical(t) for t in tokens]
+    lexicon = _lexicon()
+    longest = max(len(k) for k in lexicon)
+    hits: list[Hit] = []
+    index = 0
+    while index < len(tokens):
+        hit = _phrase_at(keys, index, lexicon, longest) or _french_only_at(keys, index) or _masked_at(tokens, index)
+        if hit:
+            hits.append(hit)
+            index = hit.last + 1
+        else:
+            index += 1
+    return hits
+
+
+def _phrase_at(keys: list[str], index: int, lexicon: dict[tuple[str, ...], str], longest: int) -> Hit | None:
+    for size in range(min(longest, len(keys) - index), 0, -1):
+        severity = lexicon.get(tuple(keys[index : index + size]))
+        if severity:
+            return Hit(index, index + size - 1, severity, masked=False)
+    return None
+
+
+_FRENCH_ONLY = frozenset(canonical(w) for w in FRENCH_ONLY_INSULTS)
+_FRENCH_LEADS = frozenset(canonical(w) for w in FRENCH_LEAD_INS)
+_FRENCH_COMPLEMENTS = frozenset(canonical(w) for w in FRENCH_COMPLEMENTS)
+
+
+def _french_only_at(keys: list[str], index: int) -> Hit | None:
+    """'con', 'cave'... are insults only after a French lead-in ("bande de cons") and
+    with no complement after them ("des caves à vin" is about wine)."""
+    if keys[index] not in _FRENCH_ONLY:
+        return None
+    led = any(k in _FRENCH_LEADS for k in keys[max(0, index - 2) : index])
+    complemented = index + 1 < len(keys) and keys[index + 1] in _FRENCH_COMPLEMENTS
+    return Hit(index, index, "insult", masked=False) if led and not complemented else None
+
+
+def _masked_at(tokens: list[str], index: int) -> Hit | None:
+    severity = masked_severity(tokens[index])
+    return Hit(index, index, severity, masked=True) if severity else None
+
+
+@lru_cache(maxsize=1)
+def _agency_names() -> list[tuple[str, ...]]:
+    names = {tuple(_target_key(p) for p in name.split()) for name in AGENCY_NAMES}
+    return sorted(names, key=len, reverse=True)
+
+
+def _target_key(token: str) -> str:
+    """Names are compared like abusive words, so OCR damage ("Stat1stics") is forgiven."""
+    token = fold(token).strip(_EDGE_PUNCTUATION).lstrip("#@")
+    token = re.sub(r"_(eng|fra)$", "", re.sub(r"'s$", "", token))
+    return canonical(token)
+
+
+def find_targets(tokens: list[str]) -> list[tuple[int, int]]:
+    """(first, last) token spans that name the Agency or the Government of Canada."""
+    keys = [_target_key(t) for t in tokens]
+    spans = []
+    for index in range(len(keys)):
+        for name in _agency_names():
+            if tuple(keys[index : index + len(name)]) == name:
+                spans.append((index, index + len(name) - 1))
+                break
+    return spans
+
+
+@dataclass(frozen=True)
+class ConductMatch:
+    label: str  # abuse or profanity
+    severity: str
+    first: int
+    last: int
+    target: tuple[int, int] | None
+    confidence: float
+
+
+def find_conduct(tokens: list[str]) -> list[ConductMatch]:
+    targets = find_targets(tokens)
+    matches = []
+    for hit in find_abusive(tokens):
+        target = _nearest(hit, targets)
+        if target is not None:
+            matches.append(
+                ConductMatch("abuse", hit.severity, hit.first, hit.last, target, _TARGETED_CONFIDENCE[hit.severity])
+            )
+        elif hit.severity == "severe":
+            matches.append(
+                ConductMatch("profanity", "severe", hit.first, hit.last, None, _UNTARGETED_SEVERE_CONFIDENCE)
+            )
+    return matches
+
+
+def _nearest(hit: Hit, targets: list[tuple[int, int]]) -> tuple[int, int] | None:
+    def distance(span: tuple[int, int]) -> int:
+        return max(0, span[0] - hit.last, hit.first - span[1])
+
+    near = [t for t in targets if distance(t) <= TARGET_WINDOW]
+    return min(near, key=distance) if near else None
+
+
+class ConductDetector(Detector):
+    name = "conduct"
+    kinds = ("conduct",)
+
+    def detect(self, page: Page) -> list[Finding]:
+        findings = []
+        for words in _passages(page):
+            tokens = [w.text for w in words]
+            for match in find_conduct(tokens):
+                findings.append(_finding(page, words, match))
+        return findings
+
+
+def _passages(page: Page) -> list[list[Word]]:
+    """Text-layer words and OCR words as two separate running texts (lines joined)."""
+    by_source: dict[str, list[Word]] = {}
+    for line in page.lines():
+        for word in line:
+            by_source.setdefault(word.source, []).append(word)
+    return list(by_source.values())
+
+
+def _finding(page: Page, words: list[Word], match: ConductMatch) -> Finding:
+    said = " ".join(w.text for w in words[match.first : match.last + 1])
+    evidence = f'{match.severity} {"insult" if match.severity == "insult" else "profanity"} "{said}"'
+    if match.target:
+        aimed = " ".join(w.text for w in words[match.target[0] : match.target[1] + 1])
+        evidence += f' aimed at "{aimed}"'
+    return Finding(
+        kind="conduct",
+        label=match.label,
+        confidence=match.confidence,
+        page=page.number,
+        bbox=_union(w.bbox for w in words[match.first : match.last + 1]),
+        evidence=evidence,
+        section=SECTION_CONDUCT,
+    )
+
+
+def _union(boxes: Iterable[BBox]) -> BBox | None:
+    listed = list(boxes)
+    if not listed:
+        return None
+    return (
+        min(b[0] for b in listed),
+        min(b[1] for b in listed),
+        max(b[2] for b in listed),
+        max(b[3] for b in listed),
+    )
