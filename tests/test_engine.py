@@ -48,3 +48,24 @@ def test_missing_file_is_an_error_not_a_pass(marking_scanner, tmp_path):
 def test_scanner_is_reused_across_many_files(marking_scanner):
     verdicts = [marking_scanner.scan_bytes(memo_pdf(header=h)).verdict for h in ("SECRET", None, "SECRET")]
     assert [str(v) for v in verdicts] == ["block", "pass", "block"]
+
+
+def test_pages_in_different_threads_are_computed_at_the_same_time():
+    """Two threads must not wait on one another's page (Python 3.11's cached_property did)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    import numpy as np
+
+    from scanner.ingest.page import Page
+
+    both_inside = threading.Barrier(2, timeout=10)
+
+    def render() -> np.ndarray:
+        both_inside.wait()  # breaks (and fails the test) unless the other render runs meanwhile
+        return np.zeros((4, 4, 3), np.uint8)
+
+    pages = [Page(1, "image", render, (4, 4)) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        shapes = [p.shape for p in pool.map(lambda page: page.rgb, pages)]
+    assert shapes == [(4, 4, 3), (4, 4, 3)]
