@@ -4,5 +4,5 @@ from scanner.engine import Scanner
 from scanner.model import FileReport, Finding, PageResult, Verdict
 from scanner.policy import Policy
 
-__all__ = ["FileReport", "Finding", "PageResult", "Policy", "Scanner", "Verdict"]
+__all__ = ["FileReport", "Finding", "MessageReport", "PageResult", "Policy", "Scanner", "Verdict"]
 __version__ = "0.1.0"

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from scanner.i18n import default_language, text
+from scanner.mail.cli import smtp_filter_command
 from scanner.policy import Policy, PolicyError
 
 app = typer.Typer(
@@ -19,7 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
 )
-SUBCOMMANDS = {"scan", "eval", "ui", "fix"}
+SUBCOMMANDS = {"scan", "eval", "ui", "fix", "smtp-filter"}
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -71,9 +72,12 @@ def scan_command(
     annotate: Annotated[
         Path | None, typer.Option("--annotate", help="Write page images with boxes around findings here.")
     ] = None,
+    dask: Annotated[
+        str | None, typer.Option("--dask", help="Run the batch on this Dask scheduler, e.g. tcp://host:8786.")
+    ] = None,
 ) -> None:
     """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
-    from scanner.engine import expand_paths, scan_many
+    from scanner.engine import expand_paths
     from scanner.report.console import Summary, file_line
     from scanner.report.jsonl import write_jsonl
 
@@ -86,7 +90,7 @@ def scan_command(
     console = Console(highlight=False, soft_wrap=True)
     summary = Summary()
     with _progress(len(files), None if as_json else console) as advance:
-        for report in scan_many(files, policy, _workers(workers)):
+        for report in _batch(files, policy, _workers(workers), dask):
             summary.add(report)
             if as_json:
                 write_jsonl(report, sys.stdout)
@@ -104,6 +108,21 @@ def scan_command(
     if any(r.error for r in summary.reports):
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_BLOCKED if any(r.blocked for r in summary.reports) else EXIT_PASS)
+
+
+def _batch(files, policy: Policy, workers: int, dask: str | None):
+    """Reports as files finish: on local worker processes, or on a Dask cluster."""
+    if dask is None:
+        from scanner.engine import scan_many
+
+        yield from scan_many(files, policy, workers)
+        return
+    from scanner.dask_backend import DaskUnavailable, scan_many_dask
+
+    try:
+        yield from scan_many_dask(files, policy, dask)
+    except DaskUnavailable as error:
+        fail(str(error))
 
 
 class _progress:
@@ -244,6 +263,9 @@ def ui_command(
         fail(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}")
 
 
+app.command("smtp-filter")(smtp_filter_command)
+
+
 def main() -> None:
     """Entry point: `smscan PATH...` means `smscan scan PATH...`."""
     argv = sys.argv[1:]
@@ -251,10 +273,15 @@ def main() -> None:
     asked_help = first is not None and {"--help", "-h"} & set(argv[: argv.index(first)])
     if first is not None and first not in SUBCOMMANDS and not asked_help:
         argv = ["scan", *argv]
+    from scanner.errors import SetupError
+
     try:
-        app(argv, prog_name="smscan")
+        app(argv, prog_name="smscan", standalone_mode=True)
     except KeyboardInterrupt:
         sys.exit(130)
+    except SetupError as error:
+        Console(stderr=True).print(f"[red]smscan: {error}[/]", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_ERROR)
 
 
 if __name__ == "__main__":

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import time
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, replace
+from email.message import Message
 from pathlib import Path
+from typing import TypeVar
 
 from scanner.detectors import Detector, available_detectors
-from scanner.ingest import IngestError, Page, load
+from scanner.errors import SetupError
+from scanner.ingest import Document, IngestError, Page, load
 from scanner.ingest.errors import one_line
-from scanner.model import FileReport, Finding, PageResult
+from scanner.model import FileReport, Finding, MessageReport, PageResult
 from scanner.policy import Policy
+
+T = TypeVar("T")
 
 # Two findings of one label whose boxes overlap this much are the same thing seen twice
 # (text layer and OCR, page render and embedded image).
@@ -23,28 +29,39 @@ class ScanTimeout(Exception):
 
 
 class Scanner:
-    """Reusable across thousands of files; build one per process (or share it across threads)."""
+    """Reusable across thousands of files; build one per process (or share it across threads).
+
+    With `cache_size` > 0 the reports of the last so many distinct contents are kept (keyed by
+    SHA-256 of the bytes and the policy), so the same attachment sent to many recipients is
+    scanned once.
+    """
 
     def __init__(
         self,
         policy: Policy | None = None,
         detectors: Iterable[str] | None = None,
         ocr: bool = True,
+        cache_size: int = 0,
     ) -> None:
         self.policy = policy or Policy.default()
         classes = available_detectors()
         wanted = list(detectors) if detectors is not None else list(classes)
         unknown = sorted(set(wanted) - set(classes))
         if unknown:
-            raise ValueError(f"unknown detector(s): {', '.join(unknown)}; known: {', '.join(classes)}")
+            raise SetupError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(classes)}")
         self.detectors: list[Detector] = [
-            classes[name]() for name in wanted if name not in self.policy.disabled
+            _started(name, classes[name]) for name in wanted if name not in self.policy.disabled
         ]
         self.reader = None
         if ocr:
             from scanner.ocr import TesseractReader
 
-            self.reader = TesseractReader()
+            self.reader = _started("OCR", TesseractReader)
+        self.cache = None
+        if cache_size > 0:
+            from scanner.mail.gateway import ReportCache
+
+            self.cache = ReportCache(cache_size)
 
     def scan_path(self, path: str | Path, display: str | None = None) -> FileReport:
         shown = display if display is not None else str(path)
@@ -60,43 +77,84 @@ class Scanner:
 
     def scan_bytes(self, data: bytes, filename: str | None = None, path: str | None = None) -> FileReport:
         shown = path if path is not None else (filename or "<bytes>")
+        suffix = Path(filename).suffix.lower() if filename else ""  # it only shapes an error message
+        return self._scan_cached(f"file{suffix}", data, shown, lambda: load(data, filename, self.policy.limits))
+
+    def scan_text(self, text: str, name: str = "text") -> FileReport:
+        """Plain text, or HTML when `name` ends in .html (an e-mail body), for markings, PII and conduct."""
+        from scanner.ingest.containers import text_document
+
+        data = text.encode("utf-8", "surrogatepass")
+        # The name is in the key: it decides plain or HTML, and findings name it as their part.
+        return self._scan_cached(f"text:{name}", data, name, lambda: text_document(text, name))
+
+    def scan_message(self, message: Message) -> MessageReport:
+        """Every part of an e-mail (subject, text and HTML bodies, attachments, inline images)."""
+        from scanner.mail.gateway import scan_message
+
+        return scan_message(self, message)
+
+    def identity(self) -> str:
+        """What besides the bytes decides a report: the policy and the checks run."""
+        policy = self.policy
+        return json.dumps(
+            [sorted(policy.thresholds.items()), sorted(policy.consent), asdict(policy.limits),
+             sorted(policy.disabled), [d.name for d in self.detectors], self.reader is not None],
+        )
+
+    def _scan_cached(self, tag: str, data: bytes, shown: str, loader: Callable[[], Document]) -> FileReport:
+        if self.cache is None:
+            return self._scan_document(loader, shown)[0]
+        from scanner.mail.gateway import cache_key
+
+        key = cache_key(tag, data, self.identity())
+        return self.cache.get_or_scan(key, shown, lambda: self._scan_document(loader, shown))
+
+    def _scan_document(self, loader: Callable[[], Document], shown: str) -> tuple[FileReport, bool]:
+        """The report, and whether it may be cached (not when the scan ran out of time or memory)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         findings: list[Finding] = []
         page_results: list[PageResult] = []
+        pages_read = 0  # pages, frames and container members' pages, not embedded images
         error = None
+        repeatable = True
         try:
-            document = load(data, filename, self.policy.limits)
+            document = loader()
             timings["ingest"] = time.perf_counter() - started
             deadline = started + self.policy.limits.timeout_seconds
             for page in document.pages:
                 page_findings = self._scan_page(page, timings, deadline)
                 findings.extend(page_findings)
+                pages_read += page.placement is None
                 if page.placement is None and page.part is None:
                     page_results.append(PageResult(page.number, page.width, page.height))
         except IngestError as failure:
             error = str(failure)
         except ScanTimeout:
             error = f"timed out after {self.policy.limits.timeout_seconds:g} s; not fully checked"
+            repeatable = False
         except MemoryError:
             error = "ran out of memory while checking; not fully checked"
+            repeatable = False
         timings["total"] = time.perf_counter() - started
         merged = _merge_duplicates(findings)
         verdict, blocking = self.policy.decide(merged, error)
-        return FileReport(
+        report = FileReport(
             path=shown,
             verdict=verdict,
             findings=merged,
             error=error,
             blocking=blocking,
-            pages=len(page_results),
+            pages=pages_read,
             timings=timings,
             consent=tuple(sorted(self.policy.consent)),
             page_results=tuple(
-                PageResult(r.page, r.width, r.height, tuple(f for f in merged if f.page == r.page))
+                PageResult(r.page, r.width, r.height, tuple(f for f in merged if f.page == r.page and not f.part))
                 for r in page_results
             ),
         )
+        return report, repeatable
 
     def _scan_page(self, page: Page, timings: dict[str, float], deadline: float) -> list[Finding]:
         page.attach_reader(self.reader)
@@ -168,7 +226,17 @@ def expand_paths(paths: Iterable[str]) -> list[tuple[Path, str]]:
     return found
 
 
-_worker_scanner: Scanner | None = None
+def _started(name: str, make: Callable[[], T]) -> T:
+    """Build a check (or OCR); whatever stops it from starting becomes one SetupError line."""
+    try:
+        return make()
+    except SetupError:
+        raise
+    except Exception as failure:
+        raise SetupError(f"the {name} check cannot start: {one_line(failure)}") from failure
+
+
+_worker_scanner: Scanner | SetupError | None = None
 
 
 def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
@@ -176,10 +244,15 @@ def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
     import cv2
 
     cv2.setNumThreads(1)  # one process per core already: OpenCV's own threads would only contend
-    _worker_scanner = Scanner(policy, detectors)
+    try:
+        _worker_scanner = Scanner(policy, detectors)
+    except SetupError as failure:  # reported on every file: a pool whose initializer raises is broken
+        _worker_scanner = failure
 
 
 def _scan_in_worker(path: Path, shown: str) -> FileReport:
+    if isinstance(_worker_scanner, SetupError):
+        raise _worker_scanner
     assert _worker_scanner is not None
     return _worker_scanner.scan_path(path, shown)
 
@@ -211,6 +284,8 @@ def scan_many(
         for future in as_completed(futures):
             try:
                 yield future.result()
+            except SetupError:
+                raise
             except Exception as failure:  # a worker died (out of memory, crash in a library)
                 error = f"worker failed: {type(failure).__name__}: {failure}"
                 yield FileReport(path=futures[future], verdict=policy.decide((), error)[0], error=error)

@@ -78,3 +78,40 @@ class FileReport:
             "consent": list(self.consent),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
+
+
+@dataclass(frozen=True)
+class MessageReport:
+    """One e-mail: a report per part (subject, bodies, attachments) and the message's verdict."""
+
+    verdict: Verdict
+    parts: tuple[FileReport, ...] = ()
+    error: str | None = None  # the message itself could not be read (it then blocks)
+
+    @property
+    def blocked(self) -> bool:
+        return self.verdict is Verdict.BLOCK
+
+    @property
+    def blocked_parts(self) -> tuple[FileReport, ...]:
+        return tuple(p for p in self.parts if p.blocked)
+
+    def reason(self) -> str:
+        """One short line: each blocked part with why, e.g. 'memo.pdf: marking protected-b'."""
+        if self.error:
+            return self.error
+        return "; ".join(f"{p.path}: {_why(p)}" for p in self.blocked_parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": str(self.verdict),
+            "error": self.error,
+            "parts": [p.to_dict() for p in self.parts],
+        }
+
+
+def _why(report: FileReport) -> str:
+    if report.error:
+        return report.error
+    labels = dict.fromkeys(f"{f.kind} {f.label}" for f in report.blocking)  # de-duplicated, in order
+    return ", ".join(labels)

@@ -20,6 +20,7 @@ import numpy as np
 import tesserocr
 from PIL import Image
 
+from scanner.errors import SetupError
 from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Word
 
@@ -49,14 +50,15 @@ _MIN_SKEW = 0.8
 _SKEW_WORK_SIDE = 700
 
 
-class OcrUnavailable(RuntimeError):
+class OcrUnavailable(SetupError):
     pass
 
 
 def find_tessdata(languages: str) -> str:
     wanted = [f"{lang}.traineddata" for lang in languages.split("+")]
     env = os.environ.get("TESSDATA_PREFIX")
-    for folder in ([env] if env else []) + list(_TESSDATA_CANDIDATES):
+    # TESSDATA_PREFIX, when set, is where the user says the data is: only there.
+    for folder in [env] if env else _TESSDATA_CANDIDATES:
         if all((Path(folder) / name).is_file() for name in wanted):
             return folder
     raise OcrUnavailable(

@@ -80,6 +80,10 @@ def _limits(data: dict[str, Any], base: Limits) -> Limits:
             max_pixels=int(data.get("max_megapixels", base.max_pixels / 1e6) * 1e6),
             max_pages=int(data.get("max_pages", base.max_pages)),
             timeout_seconds=float(data.get("timeout_seconds", base.timeout_seconds)),
+            max_unpacked_bytes=int(data.get("max_unpacked_mb", base.max_unpacked_bytes / 2**20) * 2**20),
+            max_depth=int(data.get("max_depth", base.max_depth)),
+            max_members=int(data.get("max_members", base.max_members)),
+            max_ratio=float(data.get("max_ratio", base.max_ratio)),
         )
     except (TypeError, ValueError):
         raise PolicyError("policy [limits] values must be numbers") from None

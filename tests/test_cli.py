@@ -104,3 +104,15 @@ def test_fix_writes_a_copy_that_passes_and_leaves_the_original(shared_data, tmp_
     assert {f["kind"] for f in json.loads(again.stdout)["findings"]} & {"face", "metadata"} == set()
     refused = run("fix", str(original), "-o", str(original), cwd=tmp_path)
     assert refused.returncode == 2 and "overwrite" in refused.stderr
+
+
+def test_a_check_that_cannot_start_is_one_line_not_a_traceback(folder):
+    # An empty folder stands in for missing Tesseract language data.
+    (folder / "empty-tessdata").mkdir()
+    env = {**os.environ, "TESSDATA_PREFIX": str(folder / "empty-tessdata")}
+    for workers in ("1", "2"):
+        result = subprocess.run([*SMSCAN, "docs", "--policy", "policy.toml", "--workers", workers], cwd=folder,
+                                capture_output=True, text=True, env=env, timeout=300)
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert "Tesseract language data" in result.stderr and "tesseract-ocr-fra" in result.stderr

@@ -123,3 +123,15 @@ def test_pdf_by_the_agency_with_visible_white_banner_is_clean_of_authors() -> No
     ]
     assert not any("Banner title" in e for e in evidences)  # white on dark blue is visible
     assert any("Elm St" in e for e in evidences) and any("invisible" in e for e in evidences)
+
+
+def test_office_author_is_reported_and_software_is_not():
+    from scanner import Scanner
+    from tests.mail_compose import docx
+
+    scanner = Scanner(detectors=["metadata"], ocr=False)
+    report = scanner.scan_bytes(docx(["Quarterly note"], creator="Jane Analyst"), filename="note.docx")
+    authors = [f for f in report.findings if f.label == "author"]
+    assert authors and "Jane Analyst" in authors[0].evidence and authors[0].part
+    clean = scanner.scan_bytes(docx(["Quarterly note"], creator="Microsoft Office User"), filename="note.docx")
+    assert not [f for f in clean.findings if f.label == "author"]

@@ -76,6 +76,7 @@ class MetadataDetector(Detector):
         findings = [
             *_photo_findings(page.number, meta),
             *_pdf_info_findings(page.number, meta.get("pdf_info")),
+            *_person_findings(page.number, _texts(meta.get("office_info")), _OFFICE_PEOPLE, "Office document"),
             *_annotation_findings(page.number, meta.get("annotations")),
             *_hidden_text_findings(page, meta.get("hidden_text")),
         ]
@@ -193,6 +194,14 @@ def _xmp_value(xmp: str, prop: str) -> str:
     if not element:
         return ""
     return _text(re.sub(r"<[^>]+>", " ", element.group(1)))
+
+
+# Office core properties (docProps/core.xml, app.xml) that name people.
+_OFFICE_PEOPLE = ("creator", "last_modified_by", "manager")
+
+
+def _texts(values: Mapping[str, Any] | None) -> dict[str, str]:
+    return {key: _text(value) for key, value in (values or {}).items()}
 
 
 def _pdf_info_findings(page: int, info: Mapping[str, Any] | None) -> list[Finding]:

@@ -7,7 +7,7 @@ from pathlib import PurePath
 from scanner.ingest.errors import IngestError
 from scanner.ingest.limits import Limits
 from scanner.ingest.page import Document, Page, TextReader, Word
-from scanner.ingest.sniff import IMAGE_TYPES, sniff
+from scanner.ingest.sniff import CONTAINER_TYPES, IMAGE_TYPES, sniff
 
 __all__ = ["Document", "IngestError", "Limits", "Page", "TextReader", "Word", "load", "sniff"]
 
@@ -29,6 +29,13 @@ def load(data: bytes, filename: str | None = None, limits: Limits | None = None)
         from scanner.ingest.image import load_image
 
         return load_image(data, kind, limits)
+    if kind in CONTAINER_TYPES:
+        from scanner.ingest.containers import load_container
+
+        return load_container(data, kind, limits)
     suffix = PurePath(filename).suffix.lower() if filename else ""
     named = f" (named {suffix})" if suffix else ""
-    raise IngestError(f"unsupported or unrecognised file type{named}: content is not an image or PDF")
+    raise IngestError(
+        f"unsupported or unrecognised file type{named}: "
+        "content is not an image, PDF, Office document, ZIP archive or e-mail"
+    )

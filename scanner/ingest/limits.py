@@ -9,3 +9,8 @@ class Limits:
     max_pixels: int = 120_000_000
     max_pages: int = 500
     timeout_seconds: float = 300.0
+    # Containers (ZIP, Office documents, e-mail), as ClamAV limits them:
+    max_unpacked_bytes: int = 400 * 1024 * 1024  # all members of one file together, decompressed
+    max_depth: int = 5  # containers inside containers
+    max_members: int = 1000  # members of one file, counted through every level
+    max_ratio: float = 100.0  # decompressed / compressed size of one member of 1 MiB or more

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
+
 _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1", b"avif"}
 
 
 def sniff(data: bytes) -> str | None:
-    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", or None."""
+    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", "ooxml", "zip", "eml", or None."""
     head = data[:32]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -25,7 +29,44 @@ def sniff(data: bytes) -> str | None:
     # PDF readers accept the header anywhere in the first kilobyte.
     if b"%PDF-" in data[:1024]:
         return "pdf"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a member's local header; an empty archive
+        return "ooxml" if _has_content_types(data) else "zip"
+    if looks_like_rfc822(data):
+        return "eml"
     return None
 
 
+def _has_content_types(data: bytes) -> bool:
+    """Office Open XML: a ZIP whose central directory lists [Content_Types].xml."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return any(name == "[Content_Types].xml" for name in archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        return False  # a damaged archive is reported by the ZIP reader
+
+
+_HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?")  # field name: printable ASCII but ":"
+_MAIL_HEADERS = re.compile(
+    rb"^(from|to|cc|subject|date|message-id|mime-version|received|return-path|reply-to|sender|"
+    rb"content-type|delivered-to|x-mailer|references|in-reply-to):",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def looks_like_rfc822(data: bytes) -> bool:
+    """An e-mail: it opens on a block of header fields, one or more of them mail headers."""
+    head = data[:16384]
+    end = re.search(rb"\r?\n\r?\n", head)
+    block = head[: end.start()] if end else head
+    lines = block.splitlines() if end else block.splitlines()[:-1]  # the last line may be cut
+    if lines and lines[0].startswith(b"From "):  # mbox separator line
+        lines = lines[1:]
+    if not lines or not _HEADER_LINE.match(lines[0]):
+        return False
+    if not all(_HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") for line in lines):
+        return False
+    return _MAIL_HEADERS.search(block) is not None
+
+
 IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "webp", "tiff", "bmp", "heif"})
+CONTAINER_TYPES = frozenset({"zip", "ooxml", "eml"})

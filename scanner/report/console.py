@@ -30,6 +30,8 @@ def file_line(report: FileReport, language: str) -> str:
 def describe(finding: Finding, language: str) -> str:
     section = f"{finding.section} {text(language, 'section.' + finding.section)}"
     where = f"{text(language, 'page')}{finding.page}"
+    if finding.part:
+        where = f"{finding.part} {where}"
     return escape(
         f"{finding.kind} {finding.label} ({section}, {where}, {finding.confidence:.0%}) {finding.evidence}"
     )

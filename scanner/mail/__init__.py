@@ -1,0 +1,24 @@
+"""smscan for mail gateways: scan an e-mail part by part, a report cache, an SMTP content filter.
+
+    from scanner import Scanner
+    scanner = Scanner(cache_size=1024)        # share one across threads
+    report = scanner.scan_message(message)     # email.message.EmailMessage -> MessageReport
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from scanner.mail.gateway import ReportCache, cache_key, scan_message, scan_raw_message
+
+__all__ = ["ReportCache", "cache_key", "scan_message", "scan_raw_message"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that `smscan --help` (which registers smtp-filter) stays quick.
+    if name in __all__:
+        from scanner.mail import gateway
+
+        return getattr(gateway, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
