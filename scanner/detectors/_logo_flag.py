@@ -1,0 +1,277 @@
+"""The flag symbol found by its shape: two solid bars, each twice as tall as wide, three bar
+widths apart, with a maple leaf in the square between them (the 1:2:1 layout).
+
+Works on the shape, not the colour: dark-on-light (colour or black artwork), light-on-dark
+(inverted) and red regions are searched alike. Each candidate is checked by warping it onto
+a drawn flag symbol and correlating. Other striped flags fail the layout (Peru's bars are
+two bar widths apart, Austria's are horizontal and long) or the leaf check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from scanner.logos import draw
+
+CANON_H = 32  # the symbol is compared at 64 x 32 pixels
+MIN_BAR_WIDTH = 2.5  # pixels at the working scale
+MIN_SIMILARITY = 0.55
+MIN_SHAPE_AREA = 10  # pixels; smaller components cannot be told apart from noise
+MIN_BLOB_HEIGHT, MAX_BLOB_HEIGHT = 5.0, 40.0  # pixels, for symbols whose parts have merged
+
+
+@dataclass(frozen=True)
+class FlagSymbol:
+    corners: np.ndarray  # 4 x 2: top-left, top-right, bottom-right, bottom-left (upright)
+    similarity: float  # correlation with the drawn symbol, -1..1
+    red: bool  # the bars are red (national flag colours) rather than black or white
+    neutral: bool  # the bars are black, grey or white (the monochrome symbol)
+    polarity: str  # "dark", "light" or "red"
+
+    @property
+    def inverted(self) -> bool:
+        return self.polarity == "light"
+
+    @property
+    def height(self) -> float:
+        return float(np.linalg.norm(self.corners[3] - self.corners[0]))
+
+
+@dataclass(frozen=True)
+class _Bar:
+    centre: np.ndarray
+    width: float  # short side
+    length: float  # long side
+    axis: np.ndarray  # unit vector along the long side
+
+
+def _canonical_symbol() -> np.ndarray:
+    rgb = draw.flag_symbol(height=CANON_H * 4, colour=draw.BLACK, margin=0.0)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    small = cv2.resize(gray, (2 * CANON_H, CANON_H), interpolation=cv2.INTER_AREA)
+    return _zero_mean_unit(small)
+
+
+def _zero_mean_unit(values: np.ndarray) -> np.ndarray:
+    values = values.astype(np.float32)
+    values -= values.mean()
+    norm = float(np.linalg.norm(values))
+    return values / norm if norm > 0 else values
+
+
+_SYMBOL = _canonical_symbol()
+_LEAF = _zero_mean_unit(_SYMBOL[:, CANON_H // 2 + 2 : CANON_H * 3 // 2 - 2])
+
+
+def redness(rgb: np.ndarray) -> np.ndarray:
+    """255 where neutral, darker the redder: red artwork reads as dark on light."""
+    channels = rgb.astype(np.int16)
+    red = channels[..., 0] - np.maximum(channels[..., 1], channels[..., 2])
+    return (255 - np.clip(red * 2, 0, 255)).astype(np.uint8)
+
+
+def masks(gray: np.ndarray, red: np.ndarray) -> dict[str, np.ndarray]:
+    """Candidate foreground masks: darker, lighter or redder than the surroundings.
+
+    Each compares a pixel with a broad local mean, so that a logo on a brownish or
+    reddish photo still stands out, where a fixed colour threshold would merge them."""
+    window = max(31, (min(gray.shape) // 6) | 1)
+    level = gray.astype(np.int16) - cv2.blur(gray, (window, window)).astype(np.int16)
+    red_level = red.astype(np.int16) - cv2.blur(red, (window, window)).astype(np.int16)
+    return {
+        "dark": (level < -20).astype(np.uint8),
+        "light": (level > 20).astype(np.uint8),
+        "red": ((red_level < -40) & (red < 160)).astype(np.uint8),
+    }
+
+
+@dataclass(frozen=True)
+class _Shape:
+    centre: tuple[float, float]
+    size: tuple[float, float]  # minAreaRect sides, pixel centres to pixel centres
+    angle: float
+    fill: float  # contour area / rectangle area
+
+
+def _shapes(mask: np.ndarray) -> list[_Shape]:
+    """Rotated rectangles of the mask's components that could be a bar or a small symbol.
+
+    Specks and huge regions are dropped first, vectorised: textured photos have tens of
+    thousands of specks, and looping over them in Python would cost most of the budget."""
+    _count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    area = stats[:, cv2.CC_STAT_AREA]
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = (area >= MIN_SHAPE_AREA) & (side <= max(mask.shape) // 2)
+    keep[0] = False  # the background label
+    if not keep.any():
+        return []
+    cleaned = keep[labels].astype(np.uint8)
+    contours, _ = cv2.findContours(cleaned, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    shapes = []
+    for contour in contours:
+        if len(contour) < 4:
+            continue
+        centre, size, angle = cv2.minAreaRect(contour)
+        fill = cv2.contourArea(contour) / max(size[0] * size[1], 1e-3)
+        shapes.append(_Shape(centre, size, angle, fill))
+    return shapes
+
+
+def _bars(shapes: list[_Shape]) -> list[_Bar]:
+    bars = []
+    for shape in shapes:
+        if shape.fill < 0.7:  # a bar is a solid rectangle
+            continue
+        w, h = shape.size[0] + 1, shape.size[1] + 1  # add the pixel's own size
+        width, length = min(w, h), max(w, h)
+        if width < MIN_BAR_WIDTH or not 1.4 <= length / width <= 2.7:
+            continue
+        theta = np.deg2rad(shape.angle)
+        along_w = np.array([np.cos(theta), np.sin(theta)])
+        axis = along_w if w >= h else np.array([-along_w[1], along_w[0]])
+        bars.append(_Bar(np.array(shape.centre), width, length, axis))
+    return bars
+
+
+def _pair_corners(a: _Bar, b: _Bar) -> np.ndarray | None:
+    """Corners of the whole symbol if the two bars are its outer fields, else None."""
+    if not 0.75 <= a.width / b.width <= 1.33 or not 0.75 <= a.length / b.length <= 1.33:
+        return None
+    if abs(float(a.axis @ b.axis)) < 0.94:  # not parallel (> ~20 degrees apart)
+        return None
+    gap = b.centre - a.centre
+    distance = float(np.linalg.norm(gap))
+    width = (a.width + b.width) / 2
+    length = (a.length + b.length) / 2
+    # Centres are 3 bar widths (1.5 bar lengths) apart. Thresholding blurred artwork thins
+    # the bars by a pixel or so, which inflates distance/width more than distance/length.
+    if not 2.5 <= distance / width <= 4.3 or not 1.25 <= distance / length <= 2.2:
+        return None
+    across = gap / distance
+    if abs(float(across @ a.axis)) > 0.35:  # side by side, not end to end
+        return None
+    down = np.array([-across[1], across[0]])  # perpendicular, pointing down the image
+    if down[1] < 0:
+        down = -down
+        across_left, across_right = b.centre, a.centre
+        across = -across
+    else:
+        across_left, across_right = a.centre, b.centre
+    bar = distance / 3  # true bar width, from the spacing that thinning does not change
+    thinning = max(0.0, (bar - width) / 2)
+    half_len = length / 2 + thinning
+    left = across_left - across * bar / 2
+    right = across_right + across * bar / 2
+    return np.float32(
+        [left - down * half_len, right - down * half_len, right + down * half_len, left + down * half_len]
+    )
+
+
+def symbol_similarity(gray: np.ndarray, corners: np.ndarray, polarity: str) -> float:
+    """Correlation of the region whose first three corners are given with the symbol.
+
+    The lower of two scores: the whole symbol, and its middle square alone, so that a
+    pair of bars with nothing (or a blob) between them does not pass for the flag."""
+    target = np.float32([[0, 0], [2 * CANON_H, 0], [2 * CANON_H, CANON_H]])
+    warp = cv2.getAffineTransform(np.float32(corners[:3]), target)
+    patch = cv2.warpAffine(gray, warp, (2 * CANON_H, CANON_H), flags=cv2.INTER_AREA)
+    if polarity == "light":
+        patch = 255 - patch
+    whole = float((_zero_mean_unit(patch) * _SYMBOL).sum())
+    middle = slice(CANON_H // 2 + 2, CANON_H * 3 // 2 - 2)
+    leaf = float((_zero_mean_unit(patch[:, middle]) * _LEAF).sum())
+    return min(whole, leaf)
+
+
+def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The pixels of `image` inside the quadrilateral `corners` (any channel count)."""
+    x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
+    x0, y0 = max(x, 0), max(y, 0)
+    window = image[y0 : y + h, x0 : x + w]
+    box = np.zeros(window.shape[:2], np.uint8)
+    cv2.fillConvexPoly(box, np.round(corners - [x0, y0]).astype(np.int32), 1)
+    return window[box.astype(bool)]
+
+
+def _is_red(corners: np.ndarray, red_mask: np.ndarray) -> bool:
+    """A quarter or more of the symbol's box is red (bars and leaf cover ~60% of it)."""
+    inside = _box_pixels(red_mask, corners)
+    return inside.size > 0 and float(inside.mean()) > 0.25
+
+
+def _is_neutral(rgb: np.ndarray, corners: np.ndarray, mask: np.ndarray) -> bool:
+    """The symbol's own pixels (bars, leaf) are black, grey or white rather than coloured."""
+    colours = _box_pixels(rgb, corners)[_box_pixels(mask, corners).astype(bool)].astype(np.int16)
+    if len(colours) == 0:
+        return False
+    chroma = colours.max(axis=1) - colours.min(axis=1)
+    return float(np.median(chroma)) < 40
+
+
+def _bar_pairs(contours: list[np.ndarray]) -> list[np.ndarray]:
+    bars = sorted(_bars(contours), key=lambda bar: bar.centre[0])
+    found = []
+    for i, a in enumerate(bars):
+        reach = 4.3 * 1.33 * a.width  # the farthest a partner bar's centre can be
+        for b in bars[i + 1 :]:
+            if b.centre[0] - a.centre[0] > reach:
+                break  # sorted by x: every later bar is farther still
+            if abs(b.centre[1] - a.centre[1]) > reach or not 0.75 <= a.width / b.width <= 1.33:
+                continue
+            corners = _pair_corners(a, b)
+            if corners is not None:
+                found.append(corners)
+    return found
+
+
+def _small_blobs(shapes: list[_Shape]) -> list[np.ndarray]:
+    """Whole-symbol candidates: when the symbol is a few pixels tall, blur and JPEG merge
+    bars and leaf into one 2:1 blob. Both upright readings of its rectangle are returned."""
+    found = []
+    for shape in shapes:
+        w, h = shape.size[0] + 1, shape.size[1] + 1  # add the pixel's own size
+        short, long = min(w, h), max(w, h)
+        if not MIN_BLOB_HEIGHT <= short <= MAX_BLOB_HEIGHT or not 1.6 <= long / short <= 2.6:
+            continue
+        if not 0.45 <= shape.fill <= 0.95:
+            continue
+        box = cv2.boxPoints((shape.centre, (w, h), shape.angle))
+        # Order so that the first edge is a long one and the box reads upright (y down).
+        start = 0 if np.linalg.norm(box[1] - box[0]) >= np.linalg.norm(box[2] - box[1]) else 1
+        box = np.roll(box, -start, axis=0)
+        for corners in (box, np.roll(box, 2, axis=0)):
+            down = corners[3] - corners[0]
+            if down[1] > 0:  # keep the reading whose "down" edge points down the image
+                found.append(np.float32(corners))
+    return found
+
+
+def find_flag_symbols(rgb: np.ndarray, gray: np.ndarray) -> list[FlagSymbol]:
+    """Every verified flag symbol, strongest first, overlapping repeats removed."""
+    red = redness(rgb)
+    layers = masks(gray, red)
+    found: list[FlagSymbol] = []
+    for polarity, mask in layers.items():
+        check = "light" if polarity == "light" else "dark"
+        # Red on a background of the same brightness only stands out by its colour.
+        seen = red if polarity == "red" else gray
+        shapes = _shapes(mask)
+        for corners in _bar_pairs(shapes) + _small_blobs(shapes):
+            similarity = symbol_similarity(seen, corners, check)
+            if similarity >= MIN_SIMILARITY:
+                red = _is_red(corners, layers["red"])
+                neutral = _is_neutral(rgb, corners, mask)
+                found.append(FlagSymbol(corners, similarity, red, neutral, polarity))
+    return _distinct(found)
+
+
+def _distinct(found: list[FlagSymbol]) -> list[FlagSymbol]:
+    kept: list[FlagSymbol] = []
+    for flag in sorted(found, key=lambda f: -f.similarity):
+        centre = flag.corners.mean(axis=0)
+        if all(np.linalg.norm(centre - k.corners.mean(axis=0)) > k.height / 2 for k in kept):
+            kept.append(flag)
+    return kept

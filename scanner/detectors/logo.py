@@ -1,0 +1,245 @@
+"""Government of Canada corporate symbols (guideline section 2.3): the GC signature, the
+Canada wordmark, departmental signatures, the flag symbol, and user-supplied artwork.
+
+Evidence, combined per page:
+1. SIFT features matched to every template, a RANSAC transform, then a correlation check
+   of the warped region against the template (finds whole logos, any template). Where the
+   template contains the flag symbol, the symbol must be there too: the words "Government
+   of Canada" typed in Helvetica match the signature's features but have no flag.
+2. The flag symbol's 1:2:1 shape with its leaf (finds small or partly hidden signatures
+   whose text is too small for features); the flag's pose, refined by ECC alignment, then
+   anchors a correlation check of the artwork around it against each template that
+   contains the symbol, which names the logo.
+3. OCR or text-layer words next to a flag symbol ("Government of Canada", "Statistics
+   Canada", ...) name the signature when the artwork check cannot.
+Text alone never produces a finding, and a red flag with nothing official around it is
+reported as `canada-flag` with a low confidence (the policy decides what to do with it).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import ClassVar
+
+import cv2
+import numpy as np
+
+from scanner.detectors import Detector
+from scanner.detectors._logo_features import (
+    CHECK_WIDTH,
+    FeatureMatch,
+    FeatureMatcher,
+    check_image,
+    refine_and_compare,
+)
+from scanner.detectors._logo_flag import FlagSymbol, find_flag_symbols, redness, symbol_similarity
+from scanner.ingest.page import Page, Word
+from scanner.logos import LogoTemplate, load_templates
+from scanner.model import SECTION_SYMBOLS, BBox, Finding
+
+FEATURE_SIDE = 800  # long side for SIFT (SIFT doubles it internally)
+FLAG_SIDE = 1600  # long side for the flag-shape search: small symbols need the pixels
+MIN_FLAG_HEIGHT = 10.0  # pixels at FLAG_SIDE
+MIN_FLAG_SIMILARITY = 0.65
+MIN_ANCHORED_SIMILARITY = 0.5
+MIN_SYMBOL_IN_MATCH = 0.5
+MIN_TINY_SYMBOL_IN_MATCH = 0.2
+
+_SIGNATURE_WORDS = {
+    "statcan-signature": ("statistics", "statistique"),
+    "gc-signature": ("government", "gouvernement"),
+}
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    """Where a template's own flag symbol sits, so that a found flag locates the template."""
+
+    template: LogoTemplate
+    flag_corners: np.ndarray  # 3 x 2: top-left, top-right, bottom-right of the flag
+    keep: np.ndarray  # pixels compared: all but the flag, which was found already
+    check: np.ndarray  # template normalised over `keep`, at CHECK_WIDTH
+
+
+def _resized(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
+    scale = min(1.0, side / max(image.shape[:2]))
+    if scale == 1.0:
+        return image, 1.0
+    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), scale
+
+
+def _bbox(points: np.ndarray, scale: float, width: int, height: int) -> BBox:
+    points = points / scale
+    x0, y0 = np.floor(points.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(points.max(axis=0)).astype(int)
+    return (max(0, int(x0)), max(0, int(y0)), min(width, int(x1)), min(height, int(y1)))
+
+
+def _overlap(a: BBox, b: BBox) -> float:
+    """Intersection over the smaller box."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / max(smaller, 1)
+
+
+def _accepted(match: FeatureMatch) -> bool:
+    """Enough inliers spread over the template, and the region really looks like it."""
+    if match.coverage < 0.2 or (match.coverage < 0.4 and match.similarity < 0.75):
+        return False  # inliers on one corner only, unless the whole region correlates well
+    return match.similarity >= 0.55 or (match.similarity >= 0.4 and match.inliers >= 12)
+
+
+def _feature_confidence(match: FeatureMatch) -> float:
+    return float(min(0.99, 0.5 + 0.4 * match.similarity + 0.003 * min(match.inliers, 50)))
+
+
+class LogoDetector(Detector):
+    name: ClassVar[str] = "logo"
+    kinds: ClassVar[tuple[str, ...]] = ("logo",)
+
+    def __init__(self, templates: list[LogoTemplate] | None = None) -> None:
+        self.templates = load_templates() if templates is None else templates
+        self.features = FeatureMatcher(self.templates)
+        self.anchors = [a for a in map(_anchor_for, self.templates) if a is not None]
+
+    def detect(self, page: Page) -> list[Finding]:
+        rgb = page.rgb
+        height, width = rgb.shape[:2]
+        # One pass over the full raster; the feature search works from the flag-size copy.
+        flag_rgb, flag_scale = _resized(rgb, FLAG_SIDE)
+        feature_rgb, feature_scale = _resized(flag_rgb, FEATURE_SIDE)
+        findings = self._feature_findings(feature_rgb, feature_scale * flag_scale, page.number, width, height)
+        flag_gray = cv2.cvtColor(flag_rgb, cv2.COLOR_RGB2GRAY)
+        for flag in find_flag_symbols(flag_rgb, flag_gray):
+            if flag.height < MIN_FLAG_HEIGHT or flag.similarity < MIN_FLAG_SIMILARITY:
+                continue
+            bbox = _bbox(flag.corners, flag_scale, width, height)
+            if any(_overlap(bbox, f.bbox) > 0.5 for f in findings if f.bbox):
+                continue  # already part of a logo found by its features
+            findings.append(self._flag_finding(flag, flag_gray, flag_scale, page, bbox))
+        return _without_repeats(findings)
+
+    def _feature_findings(self, small: np.ndarray, scale: float, number: int, width: int, height: int) -> list[Finding]:
+        gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+        redness_image = redness(small)
+        matches = [
+            m for m in self.features.search(gray) if _accepted(m) and self._symbol_present(m, gray, redness_image)
+        ]
+        findings = []
+        for match in sorted(matches, key=lambda m: -m.similarity):
+            bbox = _bbox(match.quad, scale, width, height)
+            if any(_overlap(bbox, f.bbox) > 0.5 for f in findings if f.bbox):
+                continue  # the same logo matched by a sibling template (en/fr)
+            kind = "inverted " if match.inverted else ""
+            evidence = f"SIFT {match.inliers} inliers on {kind}{match.source}, correlation {match.similarity:.2f}"
+            findings.append(
+                Finding("logo", match.label, _feature_confidence(match), number, bbox, evidence, SECTION_SYMBOLS)
+            )
+        return findings
+
+    def _symbol_present(self, match: FeatureMatch, gray: np.ndarray, redness: np.ndarray) -> bool:
+        """Artwork that contains the flag symbol must show it where the match puts it:
+        the words "Government of Canada" typed in Helvetica are not the signature."""
+        anchor = next((a for a in self.anchors if a.template.source == match.source), None)
+        if anchor is None:
+            return True
+        corners = cv2.perspectiveTransform(anchor.flag_corners.reshape(-1, 1, 2), match.homography).reshape(-1, 2)
+        polarity = "light" if match.inverted else "dark"
+        # A red symbol can have the same brightness as its background: look at redness too.
+        similarity = max(symbol_similarity(gray, corners, polarity), symbol_similarity(redness, corners, "dark"))
+        # Below ~8 px the symbol (e.g. on a small wordmark) is a blur: ask less of it.
+        tiny = np.linalg.norm(corners[2] - corners[1]) < 8
+        return similarity >= (MIN_TINY_SYMBOL_IN_MATCH if tiny else MIN_SYMBOL_IN_MATCH)
+
+    def _flag_finding(self, flag: FlagSymbol, gray: np.ndarray, scale: float, page: Page, bbox: BBox) -> Finding:
+        shape = f"flag-symbol shape (correlation {flag.similarity:.2f}, {flag.polarity})"
+        anchored = self._best_anchor(flag, gray)
+        if anchored is not None:
+            anchor, similarity, quad = anchored
+            evidence = f"{shape} + artwork of {anchor.template.source} around it ({similarity:.2f})"
+            confidence = min(0.95, 0.45 + 0.5 * similarity)
+            box = _bbox(quad, scale, page.width, page.height)
+            return Finding("logo", anchor.template.label, confidence, page.number, box, evidence, SECTION_SYMBOLS)
+        label = _label_from_words(page.words, bbox)
+        if label is not None:
+            evidence = f"{shape} + words beside it"
+            return Finding("logo", label, 0.8, page.number, bbox, evidence, SECTION_SYMBOLS)
+        if flag.red or not flag.neutral:
+            # A coloured flag with nothing official around it: likely a photo of the flag
+            # itself, reported low so that policy can let it pass.
+            return Finding("logo", "canada-flag", 0.35, page.number, bbox, shape, SECTION_SYMBOLS)
+        # Black or white, the symbol is the corporate flag symbol, not a flag.
+        return Finding("logo", "flag-symbol", 0.6, page.number, bbox, shape, SECTION_SYMBOLS)
+
+    def _best_anchor(self, flag: FlagSymbol, gray: np.ndarray) -> tuple[_Anchor, float, np.ndarray] | None:
+        best: tuple[_Anchor, float, np.ndarray] | None = None
+        for anchor in self.anchors:
+            affine = cv2.getAffineTransform(anchor.flag_corners, flag.corners[:3])
+            similarity, homography = refine_and_compare(
+                anchor.check,
+                anchor.template.gray.shape,
+                gray,
+                np.vstack([affine, [0.0, 0.0, 1.0]]),
+                flag.inverted,
+                anchor.keep,
+            )
+            if similarity >= MIN_ANCHORED_SIMILARITY and (best is None or similarity > best[1]):
+                h, w = anchor.template.gray.shape
+                corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]]).reshape(-1, 1, 2)
+                best = (anchor, similarity, cv2.perspectiveTransform(corners, homography).reshape(4, 2))
+        return best
+
+
+def _anchor_for(template: LogoTemplate) -> _Anchor | None:
+    pad = 16  # artwork often touches its edges; the bars must stand out from a background
+    gray = cv2.copyMakeBorder(template.gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    flags = find_flag_symbols(cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB), gray)
+    if not flags:
+        return None
+    corners = flags[0].corners - pad
+    keep = _outside(corners, template.gray.shape)
+    return _Anchor(template, corners[:3].copy(), keep, check_image(template.gray, keep))
+
+
+def _outside(flag: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Mask at CHECK_WIDTH of the template, False on the flag symbol and a margin."""
+    scale = CHECK_WIDTH / shape[1]
+    size = (round(shape[0] * scale), CHECK_WIDTH)
+    inside = np.zeros(size, np.uint8)
+    centre = flag.mean(axis=0)
+    grown = (centre + (flag - centre) * 1.15) * scale
+    cv2.fillConvexPoly(inside, np.round(grown).astype(np.int32), 1)
+    return inside == 0
+
+
+_WORD = re.compile(r"[^a-zà-ÿ]")
+
+
+def _label_from_words(words: tuple[Word, ...], flag: BBox) -> str | None:
+    """A signature label when its title is written just right of the flag symbol."""
+    _x0, y0, x1, y1 = flag
+    h = y1 - y0
+    near = []
+    for word in words:
+        wx0, wy0, _wx1, wy1 = word.bbox
+        beside = x1 - h <= wx0 <= x1 + 8 * h and wy1 > y0 - h / 2 and wy0 < y1 + h / 2
+        if beside:
+            near.append(_WORD.sub("", word.text.lower()))
+    for label, vocabulary in _SIGNATURE_WORDS.items():
+        if any(w in vocabulary for w in near) and "canada" in near:
+            return label
+    return None
+
+
+def _without_repeats(findings: list[Finding]) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: -f.confidence):
+        if finding.bbox and any(k.bbox and _overlap(finding.bbox, k.bbox) > 0.6 for k in kept):
+            continue
+        kept.append(finding)
+    return kept

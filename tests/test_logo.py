@@ -1,0 +1,246 @@
+"""Logo detector (guideline 2.3): composed cases from the official and drawn templates,
+decoys that must stay silent, user templates, and the shared evaluation files if present."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from scanner.detectors.logo import LogoDetector
+from scanner.logos import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
+from scanner.model import SECTION_SYMBOLS, Finding
+from tests.logo_cases import (
+    Distortion,
+    austria_flag,
+    colour_flag_artwork,
+    compose,
+    flag_without_leaf,
+    national_flag,
+    official_artwork,
+    page_of,
+    peru_flag,
+    red_bars,
+    screen_photo,
+    statcan_artwork,
+    text_lines,
+)
+
+BLOCKING = 0.5  # findings at or above this confidence are meant to block by default
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+
+needs_official = pytest.mark.skipif(
+    bool(missing_official()), reason="official templates not installed (tools/install_templates.sh)"
+)
+
+
+@pytest.fixture(scope="module")
+def detector() -> LogoDetector:
+    cv2.setNumThreads(1)
+    return LogoDetector()
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.confidence >= BLOCKING]
+
+
+def assert_found(findings: list[Finding], label: str, image: np.ndarray) -> None:
+    hits = [f for f in blocking(findings) if f.label == label]
+    assert hits, f"expected {label}, got {[(f.label, f.confidence) for f in findings]}"
+    x0, y0, x1, y1 = hits[0].bbox
+    assert 0 <= x0 < x1 <= image.shape[1] and 0 <= y0 < y1 <= image.shape[0]
+    assert hits[0].kind == "logo" and hits[0].section == SECTION_SYMBOLS and hits[0].evidence
+
+
+# --- templates --------------------------------------------------------------------------
+
+
+def test_labels_come_from_file_names() -> None:
+    assert label_for("sig-blk-fr") == "gc-signature"
+    assert label_for("wmms-spl-en") == "canada-wordmark"
+    assert label_for("my-department") == "my-department"
+
+
+def test_drawn_templates_always_available(tmp_path: Path) -> None:
+    labels = {t.label for t in load_templates(tmp_path)}
+    assert labels == {"statcan-signature"}
+
+
+@needs_official
+def test_official_templates_installed_and_rendered() -> None:
+    templates = load_templates()
+    sources = {t.source for t in templates}
+    assert {f"{n}.svg" for n in OFFICIAL_SVGS} <= sources
+    for template in templates:
+        assert template.gray.shape[1] > 300 and template.gray.min() < 60 and template.gray.max() > 200
+
+
+def test_every_official_template_has_its_flag_symbol_located(detector: LogoDetector) -> None:
+    anchored = {a.template.source for a in detector.anchors}
+    expected = {t.source for t in detector.templates}
+    assert anchored == expected
+
+
+# --- composed positives -------------------------------------------------------------------
+
+OFFICIAL_CASES = {
+    "signature jpeg q50 rotated": ("sig-blk-en", False, Distortion(0.3, 15, jpeg=50)),
+    "signature colour 12% wide": ("sig-blk-fr", True, Distortion(0.12, -8, jpeg=70)),
+    "signature perspective": ("sig-blk-en", False, Distortion(0.35, -12, tilt=0.25)),
+    "signature cut off": ("sig-blk-en", False, Distortion(0.4, 0, keep=0.6)),
+    "signature inverted rotated 20": ("sig-blk-fr", False, Distortion(0.2, 20, invert=True, jpeg=60)),
+    "signature blurred": ("sig-blk-en", True, Distortion(0.25, 4, blur=2.0, jpeg=50)),
+    "wordmark inverted": ("wmms-spl-en", False, Distortion(0.25, 10, invert=True)),
+    "wordmark 10% wide blurred": ("wmms-spl-fr", False, Distortion(0.1, 5, blur=1.5, jpeg=50)),
+    "wordmark colour rotated -20": ("wmms-spl-en", False, Distortion(0.3, -20, jpeg=50)),
+}
+
+
+@needs_official
+@pytest.mark.parametrize("case", list(OFFICIAL_CASES))
+def test_official_logo_found(detector: LogoDetector, case: str) -> None:
+    name, colour, distortion = OFFICIAL_CASES[case]
+    artwork = official_artwork(name)
+    assert artwork is not None
+    image = compose(colour_flag_artwork(artwork) if colour else artwork, distortion)
+    label = "gc-signature" if name.startswith("sig") else "canada-wordmark"
+    assert_found(LogoDetector.detect(detector, page_of(image)), label, image)
+
+
+@pytest.mark.parametrize(
+    "distortion",
+    [Distortion(0.3, 7, jpeg=70), Distortion(0.15, -15, jpeg=50), Distortion(0.25, 0, invert=True)],
+    ids=["plain", "small-rotated", "inverted"],
+)
+def test_statcan_signature_found(detector: LogoDetector, distortion: Distortion) -> None:
+    image = compose(colour_flag_artwork(statcan_artwork()), distortion)
+    assert_found(detector.detect(page_of(image)), "statcan-signature", image)
+
+
+def test_user_template_is_used_and_labelled_by_file_name(tmp_path: Path) -> None:
+    rng = np.random.default_rng(7)
+    artwork = np.full((200, 600), 255, np.uint8)
+    for _ in range(40):  # a made-up emblem: random dark strokes and discs
+        p, q = rng.integers(0, (600, 200), 2), rng.integers(0, (600, 200), 2)
+        cv2.line(artwork, tuple(map(int, p)), tuple(map(int, q)), 0, int(rng.integers(2, 8)))
+        cv2.circle(artwork, tuple(map(int, q)), int(rng.integers(5, 20)), 60, -1)
+    cv2.imwrite(str(tmp_path / "my-department.png"), artwork)
+    custom = LogoDetector(load_templates(tmp_path))
+    image = compose(artwork, Distortion(0.25, 12, jpeg=60))
+    assert_found(custom.detect(page_of(image)), "my-department", image)
+
+
+@needs_official
+@pytest.mark.parametrize("name", ["sig-blk-fr", "wmms-spl-en"])
+def test_photo_of_a_screen(detector: LogoDetector, name: str) -> None:
+    artwork = official_artwork(name)
+    assert artwork is not None
+    image = screen_photo(compose(artwork, Distortion(0.2, 6, tilt=0.1)))
+    label = "gc-signature" if name.startswith("sig") else "canada-wordmark"
+    assert_found(detector.detect(page_of(image)), label, image)
+
+
+def test_detect_is_thread_safe(detector: LogoDetector) -> None:
+    images = [compose(colour_flag_artwork(statcan_artwork()), Distortion(0.2 + 0.05 * i, 5 * i)) for i in range(4)]
+    expected = [[f.label for f in detector.detect(page_of(im))] for im in images]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        labels = list(pool.map(lambda im: [f.label for f in detector.detect(page_of(im))], images))
+    assert labels == expected == [["statcan-signature"]] * 4
+
+
+def test_install_script_without_npm_still_succeeds(tmp_path: Path) -> None:
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    (fake_bin / "npm").write_text("#!/bin/sh\necho offline >&2\nexit 1\n")
+    (fake_bin / "npm").chmod(0o755)
+    env = {**os.environ, "PATH": f"{fake_bin}:{os.environ['PATH']}", "LOGO_TEMPLATES": str(tmp_path / "logos")}
+    done = subprocess.run(
+        ["bash", str(ROOT / "tools" / "install_templates.sh")], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0
+    assert "sig-blk-en.svg" in done.stderr and "missing" in done.stderr
+
+
+# --- decoys -------------------------------------------------------------------------------
+
+DECOYS = {
+    "peru flag": (peru_flag(), Distortion(0.2, 5)),
+    "peru flag large": (peru_flag(), Distortion(0.5, 0)),
+    "austria flag": (austria_flag(), Distortion(0.25, -5)),
+    "red bars": (red_bars(), Distortion(0.2)),
+    "two red bars": (red_bars(count=2), Distortion(0.15, 10)),
+    "government text": (text_lines(["Government of Canada", "Gouvernement du Canada"]), Distortion(0.4)),
+    "statistics text": (text_lines(["Statistics Canada", "Statistique Canada"]), Distortion(0.3, 5)),
+    "canada text": (text_lines(["Canada"], size=80), Distortion(0.3)),
+    "empty scene": (np.full((10, 10), 255, np.uint8), Distortion(0.01)),
+    "1:2:1 bars without leaf": (flag_without_leaf(), Distortion(0.25, 8)),
+}
+
+
+@pytest.mark.parametrize("case", list(DECOYS))
+def test_decoy_not_reported(detector: LogoDetector, case: str) -> None:
+    artwork, distortion = DECOYS[case]
+    image = compose(artwork, distortion)
+    assert blocking(detector.detect(page_of(image))) == []
+
+
+def test_national_flag_alone_is_reported_low(detector: LogoDetector) -> None:
+    image = compose(national_flag(), Distortion(0.3, 5, jpeg=70))
+    findings = detector.detect(page_of(image))
+    assert [f.label for f in findings] == ["canada-flag"]
+    assert findings[0].confidence < BLOCKING
+
+
+def test_black_flag_symbol_alone_is_a_corporate_symbol(detector: LogoDetector) -> None:
+    image = compose(draw.flag_symbol(200, colour=draw.BLACK), Distortion(0.15, 10))
+    assert_found(detector.detect(page_of(image)), "flag-symbol", image)
+
+
+# --- shared evaluation files (skipped when ../shared is absent) ---------------------------
+
+SHARED_SAMPLE = [
+    "dev/logo/photo_03.jpg",  # wordmark, 20% wide
+    "dev/logo/photo_09.jpg",  # inverted signature
+    "dev/logo/photo_11.jpg",  # inverted signature, 10% wide
+    "logos/gcds/sig-blk-fr-colour.png",
+    "dev/neg/decoy_peru_00.jpg",
+    "dev/neg/decoy_austria_07.jpg",
+    "dev/neg/decoy_bars_13.jpg",
+    "dev/neg/decoy_text_06.jpg",
+    "dev/neg/photo_01.jpg",
+]
+
+
+def _expected() -> dict[str, bool]:
+    with open(SHARED / "labels.csv", newline="") as handle:
+        return {row["path"]: "logo" in row["kinds"].split(";") for row in csv.DictReader(handle)}
+
+
+@pytest.mark.parametrize("path", SHARED_SAMPLE)
+def test_shared_files(detector: LogoDetector, path: str) -> None:
+    if not (SHARED / "labels.csv").is_file():
+        pytest.skip("shared evaluation data absent")
+    bgr = cv2.imread(str(SHARED / path))
+    rgb = np.ascontiguousarray(bgr[..., ::-1])
+    found = bool(blocking(detector.detect(page_of(rgb))))
+    assert found == _expected()[path]
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 3), (3, 5000, 3), (4000, 2, 3), (40, 40, 3)])
+def test_degenerate_pages_give_no_findings(detector: LogoDetector, shape: tuple[int, int, int]) -> None:
+    noise = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    assert detector.detect(page_of(noise)) == []
+
+
+def test_registered_as_a_detector() -> None:
+    from scanner.detectors import available_detectors
+
+    assert available_detectors()["logo"] is LogoDetector
+    assert LogoDetector.kinds == ("logo",)
