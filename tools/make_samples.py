@@ -7,7 +7,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from PIL import Image
+
 from tests.compose import BODY, encoded, image_pdf, memo_pdf, photo_like, render, scanned
+from tests.logo_cases import Distortion, compose, statcan_artwork
+from tests.mail_compose import docx
 
 PROSE = [*BODY, "All information you provide is kept confidential under the law."]
 
@@ -21,7 +25,15 @@ def samples() -> dict[str, bytes]:
         "block_scan_stamp_confidential.pdf": image_pdf(scanned(render(memo_pdf(stamp="CONFIDENTIAL")))),
         "pass_memo_unclassified.pdf": memo_pdf(PROSE, header="UNCLASSIFIED / NON CLASSIFIÉ"),
         "pass_landscape.jpg": encoded(photo_like(1600, 1000), "JPEG", quality=85),
+        "block_poster_statcan_signature.jpg": encoded(_poster(), "JPEG", quality=85),
+        "block_note_secret.docx": docx(["Notes for the briefing", "SECRET"], creator="Jane Analyst"),
+        "pass_note.docx": docx(["Notes for the briefing", "The tables are attached."]),
     }
+
+
+def _poster() -> Image.Image:
+    """Our own drawing of the Statistics Canada signature, on a photo-like wall, turned and tilted."""
+    return Image.fromarray(compose(statcan_artwork(), Distortion(width_fraction=0.3, angle=8, tilt=0.1)))
 
 
 def main(folder: str) -> None:
