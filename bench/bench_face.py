@@ -8,11 +8,11 @@ best of a few runs, after one warm-up (OpenCV plans the network on first use).
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 
 import cv2
 import numpy as np
+
+from bench.timing import best_of
 
 
 def _scene(width: int, height: int, seed: int = 7) -> np.ndarray:
@@ -22,15 +22,6 @@ def _scene(width: int, height: int, seed: int = 7) -> np.ndarray:
     base = cv2.resize(small, (width, height), interpolation=cv2.INTER_CUBIC)
     noise = rng.normal(0, 8, (height, width, 3))
     return np.clip(base + noise, 0, 255).astype(np.uint8)
-
-
-def _best_time(function: Callable[[], object], repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return min(times)
 
 
 def bench_face(repeats: int = 3) -> dict[str, float]:
@@ -47,7 +38,7 @@ def bench_face(repeats: int = 3) -> dict[str, float]:
         for name, (width, height) in {"12mp": (4000, 3000), "3mp": (2000, 1500)}.items():
             rgb = _scene(width, height)
             detector.boxes(rgb)  # warm-up
-            seconds = _best_time(lambda rgb=rgb: detector.boxes(rgb), repeats)
+            seconds = best_of(lambda rgb=rgb: detector.boxes(rgb), repeats)
             figures[f"seconds_{name}"] = round(seconds, 3)
             figures[f"seconds_per_mp_{name}"] = round(seconds / (width * height / 1e6), 3)
         return figures

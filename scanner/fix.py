@@ -25,6 +25,7 @@ from PIL import Image, ImageOps
 
 from scanner.detectors.face import FaceDetector
 from scanner.faces import FaceBox
+from scanner.ingest.pdf import text_under_images
 
 _SAVE_FORMATS = {
     ".jpg": "JPEG",
@@ -318,7 +319,7 @@ def _delete_annotations(page: pymupdf.Page) -> int:
 def _redact_hidden_text(page: pymupdf.Page) -> int:
     """Remove text a reader cannot see: invisible, white on a light ground, under an image."""
     rects = [pymupdf.Rect(s["bbox"]) for s in page.get_texttrace() if _invisible_span(page, s)]
-    rects += _text_under_images(page)
+    rects += text_under_images(page)
     for rect in rects:
         page.add_redact_annot(rect)
     if rects:
@@ -347,18 +348,6 @@ def _light_under(page: pymupdf.Page, bbox: Sequence[float]) -> bool:
         return True
     pixmap = page.get_pixmap(clip=clip, dpi=72, colorspace=pymupdf.csGRAY, alpha=False)
     return float(np.frombuffer(pixmap.samples, dtype=np.uint8).mean()) >= _WHITE_BACKGROUND
-
-
-def _text_under_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
-    log = page.get_bboxlog()
-    covered = []
-    for position, (kind, rect) in enumerate(log):
-        if kind != "fill-text":
-            continue
-        text_rect = pymupdf.Rect(rect)
-        if any(k == "fill-image" and pymupdf.Rect(r).contains(text_rect) for k, r in log[position + 1 :]):
-            covered.append(text_rect)
-    return covered
 
 
 def _blur_pdf_images(doc: pymupdf.Document, detector: FaceDetector) -> int:

@@ -173,20 +173,25 @@ def _hidden_text(page: pymupdf.Page, scale: float) -> list[dict[str, Any]]:
     return hidden
 
 
-def _text_under_images(page: pymupdf.Page, scale: float) -> list[dict[str, Any]]:
+def text_under_images(page: pymupdf.Page) -> list[pymupdf.Rect]:
     """Text drawn before an image that then covers it (the bbox log is in painting order)."""
     log = page.get_bboxlog()
-    found = []
+    covered = []
     for position, (kind, rect) in enumerate(log):
         if kind != "fill-text":
             continue
         text_rect = pymupdf.Rect(rect)
-        for later_kind, later_rect in log[position + 1 :]:
-            if later_kind == "fill-image" and pymupdf.Rect(later_rect).contains(text_rect):
-                text = page.get_textbox(text_rect).strip()
-                if text:
-                    found.append({"text": text, "reason": "under-image", "bbox": _scaled(text_rect, scale)})
-                break
+        if any(k == "fill-image" and pymupdf.Rect(r).contains(text_rect) for k, r in log[position + 1 :]):
+            covered.append(text_rect)
+    return covered
+
+
+def _text_under_images(page: pymupdf.Page, scale: float) -> list[dict[str, Any]]:
+    found = []
+    for rect in text_under_images(page):
+        text = page.get_textbox(rect).strip()
+        if text:
+            found.append({"text": text, "reason": "under-image", "bbox": _scaled(rect, scale)})
     return found
 
 
