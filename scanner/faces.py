@@ -52,6 +52,7 @@ NMS_IOU = 0.3
 
 PAPER_LEVEL = 235  # grey level above which a pixel counts as blank paper
 DOCUMENT_PAPER_SHARE = 0.5  # more blank paper than this: a document, not a photo
+STROKE_PER_SIDE = 350  # text strokes are at most the page's long side / this (measured: 300 dpi scans)
 REGION_WORK_SCALE = 4  # regions are found on an image this many times smaller
 REGION_MARGIN = 0.25  # of the region's size, added on every side
 WHOLE_IMAGE_SHARE = 0.6  # regions covering more than this: search the whole image
@@ -206,8 +207,10 @@ def search_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
     paper = gray > PAPER_LEVEL
     if min(height, width) < 64 or np.mean(paper) < DOCUMENT_PAPER_SHARE:
         return whole
-    # Body text strokes are 2-4 px wide at 150-300 dpi: an opening removes them, not a face.
-    solid = cv2.morphologyEx((~paper).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    # Body text strokes are a few pixels wide, more on a large (high-dpi, blurred) scan: an opening
+    # that grows with the page removes them, not a face.
+    stroke = max(5, round(max(height, width) / STROKE_PER_SIDE))
+    solid = cv2.morphologyEx((~paper).astype(np.uint8), cv2.MORPH_OPEN, np.ones((stroke, stroke), np.uint8))
     small = cv2.resize(
         solid,
         (max(1, width // REGION_WORK_SCALE), max(1, height // REGION_WORK_SCALE)),

@@ -20,6 +20,7 @@ from scanner.model import Finding
 class Detector:
     name: ClassVar[str] = ""
     kinds: ClassVar[tuple[str, ...]] = ()  # finding kinds it can report
+    reads_text: ClassVar[bool] = False  # uses page.words, so the page's OCR is run before it
 
     def detect(self, page: Page) -> list[Finding]:
         raise NotImplementedError

@@ -216,6 +216,7 @@ def _nearest(hit: Hit, targets: list[tuple[int, int]]) -> tuple[int, int] | None
 class ConductDetector(Detector):
     name = "conduct"
     kinds = ("conduct",)
+    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []

@@ -29,6 +29,7 @@ _LARGER_THAN_BODY = 1.8  # a line this much taller than the body text's words is
 class MarkingDetector(Detector):
     name = "marking"
     kinds = ("marking",)
+    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []

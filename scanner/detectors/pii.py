@@ -191,6 +191,7 @@ def find_pii(text: str, context: str = "") -> list[PiiMatch]:
 class PiiDetector(Detector):
     name = "pii"
     kinds = ("pii",)
+    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []
