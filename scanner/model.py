@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
 BBox = tuple[int, int, int, int]
 """x0, y0, x1, y1 in the pixels of the page raster the finding was made on."""
+
+
+def box_union(boxes: Iterable[BBox]) -> BBox | None:
+    """The smallest box holding them all; None for no boxes."""
+    listed = list(boxes)
+    if not listed:
+        return None
+    return (
+        min(b[0] for b in listed),
+        min(b[1] for b in listed),
+        max(b[2] for b in listed),
+        max(b[3] for b in listed),
+    )
 
 
 class Verdict(StrEnum):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,7 +30,7 @@ from scanner.detectors._conduct_words import (
     SEVERE,
 )
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_CONDUCT, BBox, Finding
+from scanner.model import SECTION_CONDUCT, Finding, box_union
 
 TARGET_WINDOW = 10  # words between an abusive word and the name it is aimed at
 _SEVERITY_RANK = {"severe": 3, "insult": 2, "mild": 1}
@@ -247,19 +246,7 @@ def _finding(page: Page, words: list[Word], match: ConductMatch) -> Finding:
         label=match.label,
         confidence=match.confidence,
         page=page.number,
-        bbox=_union(w.bbox for w in words[match.first : match.last + 1]),
+        bbox=box_union(w.bbox for w in words[match.first : match.last + 1]),
         evidence=evidence,
         section=SECTION_CONDUCT,
-    )
-
-
-def _union(boxes: Iterable[BBox]) -> BBox | None:
-    listed = list(boxes)
-    if not listed:
-        return None
-    return (
-        min(b[0] for b in listed),
-        min(b[1] for b in listed),
-        max(b[2] for b in listed),
-        max(b[3] for b in listed),
     )

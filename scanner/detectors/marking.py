@@ -15,7 +15,7 @@ from scanner.detectors import Detector
 from scanner.detectors._markings_text import FlatLine, PhraseMatch, find_phrases, flatten, is_label
 from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding
+from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding, box_union
 
 _STAMP_WORK_SIDE = 1200  # long side of the downscaled page used to find ink regions
 _MAX_STAMPS = 6
@@ -72,19 +72,9 @@ def _finding(page: Page, line: FlatLine, match: PhraseMatch, box: BBox | None = 
         label=match.label,
         confidence=max(0.05, min(1.0, confidence)),
         page=page.number,
-        bbox=box or _union(w.bbox for w in words),
+        bbox=box or box_union(w.bbox for w in words),
         evidence=f"{text!r} ({source})",
         section=SECTION_CONFIDENTIAL,
-    )
-
-
-def _union(boxes) -> BBox:
-    boxes = list(boxes)
-    return (
-        min(b[0] for b in boxes),
-        min(b[1] for b in boxes),
-        max(b[2] for b in boxes),
-        max(b[3] for b in boxes),
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from scanner.detectors import Detector
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_PRIVACY, BBox, Finding
+from scanner.model import SECTION_PRIVACY, BBox, Finding, box_union
 
 # Statistics Canada's published corporate contacts (statcan.gc.ca "Contact us").
 PUBLIC_AGENCY_PHONES = frozenset(
@@ -71,18 +71,8 @@ class TextLine:
 
     def box(self, start: int, end: int) -> BBox | None:
         """Union of the boxes of the words that overlap text[start:end]."""
-        boxes = [
-            w.bbox
-            for w, s in zip(self.words, self.starts, strict=True)
-            if s < end and s + len(w.text) > start
-        ]
-        if not boxes:
-            return None
-        return (
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
+        return box_union(
+            w.bbox for w, s in zip(self.words, self.starts, strict=True) if s < end and s + len(w.text) > start
         )
 
 
