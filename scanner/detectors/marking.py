@@ -37,10 +37,11 @@ class MarkingDetector(Detector):
             line = flatten(words)
             findings.extend(_finding(page, line, m) for m in find_phrases(line) if is_label(line, m))
         if page.needs_ocr:
-            for box, ink in coloured_ink_regions(page.rgb):
+            work = _work_copy(page.rgb)
+            for box, ink in coloured_ink_regions(page.rgb, work):
                 findings.extend(_read_region(page, box, ink, "stamp"))
             if len(page.ocr_words) >= _MIN_WORDS_OF_A_DOCUMENT:
-                for box, ink in unread_ink_regions(page.rgb, page.ocr_words):
+                for box, ink in unread_ink_regions(page.rgb, page.ocr_words, work):
                     findings.extend(_read_region(page, box, ink, "second look"))
         return findings
 
@@ -85,10 +86,18 @@ def _lines_of(words: list[Word]) -> list[list[Word]]:
     return list(lines.values())
 
 
-def coloured_ink_regions(rgb: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
-    """Saturated ink blobs on a document page, as black-on-white crops at full resolution."""
+def _work_copy(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page shrunk to the size ink regions are looked for at, and the factor it was shrunk by."""
     scale = min(1.0, _STAMP_WORK_SIDE / max(rgb.shape[:2]))
     small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    return small, scale
+
+
+def coloured_ink_regions(
+    rgb: np.ndarray, work: tuple[np.ndarray, float] | None = None
+) -> list[tuple[BBox, np.ndarray]]:
+    """Saturated ink blobs on a document page, as black-on-white crops at full resolution."""
+    small, scale = work or _work_copy(rgb)
     ink = _coloured(small)
     if not ink.any() or ink.mean() / 255 > _MAX_COLOURED_SHARE:
         return []
@@ -106,12 +115,13 @@ def coloured_ink_regions(rgb: np.ndarray) -> list[tuple[BBox, np.ndarray]]:
     return regions
 
 
-def unread_ink_regions(rgb: np.ndarray, words: tuple[Word, ...]) -> list[tuple[BBox, np.ndarray]]:
+def unread_ink_regions(
+    rgb: np.ndarray, words: tuple[Word, ...], work: tuple[np.ndarray, float] | None = None
+) -> list[tuple[BBox, np.ndarray]]:
     """Dark ink that page OCR returned no word for: a header its layout analysis dropped, a
     black stamp at an angle. Each comes back as a black-on-white crop at full resolution,
     holding only the unread ink (read words and coloured stamps are blanked out)."""
-    scale = min(1.0, _STAMP_WORK_SIDE / max(rgb.shape[:2]))
-    small = cv2.resize(rgb, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else rgb
+    small, scale = work or _work_copy(rgb)
     ink = _unread_dark_ink(small, words, scale, 3)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))  # specks and grain
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (21, 9)))
