@@ -20,6 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scanner.ingest.errors import one_line
 from scanner.model import FileReport
 from scanner.policy import Policy
 
@@ -118,7 +119,7 @@ def _connect(address: str, timeout: float) -> Client:
     try:
         return Client(address, timeout=timeout)
     except (OSError, TimeoutError, ValueError) as error:
-        raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {' '.join(str(error).split())}") from None
+        raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {one_line(error)}") from None
 
 
 def _read(path: Path, shown: str, policy: Policy) -> bytes | FileReport:
@@ -146,7 +147,7 @@ def _collected(future: Future, running: dict[Future, str], policy: Policy) -> Fi
     try:
         return future.result()
     except Exception as failure:  # a worker died or the cluster went away: not checked, so blocked
-        return _failed(shown, f"dask worker failed: {type(failure).__name__}: {' '.join(str(failure).split())}",
+        return _failed(shown, f"dask worker failed: {type(failure).__name__}: {one_line(failure)}",
                        policy)
     finally:
         future.release()

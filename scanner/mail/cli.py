@@ -10,6 +10,8 @@ from typing import Annotated
 
 import typer
 
+from scanner.ingest.errors import one_line
+
 
 def smtp_filter_command(
     listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to accept mail on.")] = "127.0.0.1:10025",
@@ -36,7 +38,7 @@ def smtp_filter_command(
     try:
         controller, handler = start_filter(scanner, listen_at, relay_to, workers)
     except Exception as error:  # address in use, not an address of this host
-        fail(f"cannot listen on {listen}: {' '.join(str(error).split())}")
+        fail(f"cannot listen on {listen}: {one_line(error)}")
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     logging.getLogger("smscan.smtp").info("listening on %s, relaying clean mail to %s", listen, next_hop)
