@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from scanner.i18n import default_language, text
 from scanner.mail.cli import smtp_filter_command
@@ -34,8 +35,12 @@ ConsentOption = Annotated[
 ]
 
 
+def print_error(message: str) -> None:
+    Console(stderr=True).print(f"[red]smscan: {escape(message)}[/]", highlight=False, soft_wrap=True)
+
+
 def fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]smscan: {message}[/]", highlight=False, soft_wrap=True)
+    print_error(message)
     raise typer.Exit(EXIT_ERROR)
 
 
@@ -280,7 +285,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except SetupError as error:
-        Console(stderr=True).print(f"[red]smscan: {error}[/]", highlight=False, soft_wrap=True)
+        print_error(str(error))
         sys.exit(EXIT_ERROR)
 
 
