@@ -73,16 +73,15 @@ class TesseractReader:
         self.tessdata = find_tessdata(languages)
         self._local = threading.local()
 
-    def _api(self, psm: int) -> tesserocr.PyTessBaseAPI:
-        attribute = f"api_{psm}"
-        api = getattr(self._local, attribute, None)
+    def _api(self) -> tesserocr.PyTessBaseAPI:
+        """This thread's API. One serves every layout mode: loading the language data costs
+        0.1 s, and a worker would otherwise pay it once per mode on its first pages."""
+        api = getattr(self._local, "api", None)
         if api is None:
-            api = tesserocr.PyTessBaseAPI(
-                path=self.tessdata, lang=self.languages, psm=psm, oem=tesserocr.OEM.LSTM_ONLY
-            )
+            api = tesserocr.PyTessBaseAPI(path=self.tessdata, lang=self.languages, oem=tesserocr.OEM.LSTM_ONLY)
             # Inverted-line retries double the time and our pages are dark-on-light once normalised.
             api.SetVariable("tessedit_do_invert", "0")
-            setattr(self._local, attribute, api)
+            self._local.api = api
         return api
 
     def read(self, rgb: np.ndarray, *, block: bool = False) -> list[Word]:
@@ -112,7 +111,8 @@ class TesseractReader:
         return [_moved(word, back) for word in self._recognise(straight, tesserocr.PSM.AUTO)]
 
     def _recognise(self, gray: np.ndarray, psm: int) -> list[Word]:
-        api = self._api(psm)
+        api = self._api()
+        api.SetPageSegMode(psm)
         api.SetImage(Image.fromarray(gray))
         api.Recognize()
         return _words(api)
