@@ -278,8 +278,10 @@ def main() -> None:
     asked_help = first is not None and {"--help", "-h"} & set(argv[: argv.index(first)])
     if first is not None and first not in SUBCOMMANDS and not asked_help:
         argv = ["scan", *argv]
+    from scanner.allocator import keep_freed_memory
     from scanner.errors import SetupError
 
+    keep_freed_memory()  # this process is ours: see scanner/allocator.py
     try:
         app(argv, prog_name="smscan", standalone_mode=True)
     except KeyboardInterrupt:

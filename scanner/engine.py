@@ -247,7 +247,10 @@ def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
     global _worker_scanner
     import cv2
 
+    from scanner.allocator import keep_freed_memory
+
     cv2.setNumThreads(1)  # one process per core already: OpenCV's own threads would only contend
+    keep_freed_memory()
     try:
         _worker_scanner = Scanner(policy, detectors)
     except SetupError as failure:  # reported on every file: a pool whose initializer raises is broken

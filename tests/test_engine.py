@@ -1,4 +1,8 @@
 import json
+import subprocess
+import sys
+
+import pytest
 
 from scanner import Scanner
 from scanner.detectors import Detector
@@ -69,3 +73,29 @@ def test_pages_in_different_threads_are_computed_at_the_same_time():
     with ThreadPoolExecutor(2) as pool:
         shapes = [p.shape for p in pool.map(lambda page: page.rgb, pages)]
     assert shapes == [(4, 4, 3), (4, 4, 3)]
+
+
+# Touches 64 MiB twice in a fresh interpreter and counts the page faults of the second time.
+_REFAULTS = """
+import resource, sys
+from scanner.allocator import keep_freed_memory
+kept = keep_freed_memory() if sys.argv[1] == "keep" else False
+block = b"\x01" * 2**26  # allocated with malloc and written: every page touched
+del block
+before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+block = b"\x01" * 2**26
+print(kept, resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc")
+def test_freed_memory_is_reused_without_faulting_it_in_again():
+    def second_touch(mode: str) -> tuple[str, int]:
+        out = subprocess.run([sys.executable, "-c", _REFAULTS, mode], capture_output=True, text=True, check=True)
+        kept, faults = out.stdout.split()
+        return kept, int(faults)
+
+    assert second_touch("keep")[0] == "True"
+    pages = 2**26 // 4096
+    assert second_touch("default")[1] > pages // 2  # glibc gave the block back and faults it in again
+    assert second_touch("keep")[1] < pages // 20
