@@ -264,6 +264,19 @@ def _scan_in_worker(path: Path, shown: str) -> FileReport:
     return _worker_scanner.scan_path(path, shown)
 
 
+def largest_first(files: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The order to hand files to workers: a big file started last would keep one worker busy
+    alone at the end, while the small ones fill the gaps (longest processing time first)."""
+
+    def size(item: tuple[Path, str]) -> int:
+        try:
+            return item[0].stat().st_size
+        except OSError:
+            return 0  # scan_path reports it
+
+    return sorted(files, key=size, reverse=True)
+
+
 def scan_many(
     files: list[tuple[Path, str]],
     policy: Policy,
@@ -287,7 +300,7 @@ def scan_many(
         initializer=_start_worker,
         initargs=(policy, detectors),
     ) as pool:
-        futures = {pool.submit(_scan_in_worker, path, shown): shown for path, shown in files}
+        futures = {pool.submit(_scan_in_worker, path, shown): shown for path, shown in largest_first(files)}
         for future in as_completed(futures):
             try:
                 yield future.result()

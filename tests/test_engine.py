@@ -1,11 +1,13 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from scanner import Scanner
 from scanner.detectors import Detector
+from scanner.engine import expand_paths, largest_first
 from scanner.policy import Policy
 from tests.compose import memo_pdf
 
@@ -73,6 +75,13 @@ def test_pages_in_different_threads_are_computed_at_the_same_time():
     with ThreadPoolExecutor(2) as pool:
         shapes = [p.shape for p in pool.map(lambda page: page.rgb, pages)]
     assert shapes == [(4, 4, 3), (4, 4, 3)]
+
+
+def test_batch_hands_the_largest_files_out_first(tmp_path):
+    for name, size in [("small.png", 10), ("big.pdf", 3000), ("middle.jpg", 500)]:
+        (tmp_path / name).write_bytes(b"x" * size)
+    files = expand_paths([str(tmp_path)])
+    assert [Path(shown).name for _, shown in largest_first(files)] == ["big.pdf", "middle.jpg", "small.png"]
 
 
 # Touches 64 MiB twice in a fresh interpreter and counts the page faults of the second time.
