@@ -49,6 +49,14 @@ VERIFY_FACE_SIDE = 48
 VERIFY_CONTEXT = 2.5  # crop half-side, in face sides, around the candidate's centre
 MAX_VERIFICATIONS = 64  # bounds the time spent on a crowd or a noisy texture
 NMS_IOU = 0.3
+# The network sees at most TILE_SIDE x TILE_SIDE px at a time. Its layers take ~230 MB per
+# megapixel of input; tiles keep that bounded and let the next tile reuse the memory instead of
+# faulting a new, bigger block in for every photo (2.5 s instead of 1.3 s for a 4.5 MP photo
+# while two workers did so at once). Neighbouring tiles share MIN_TILE_OVERLAP px, so a face up to
+# that size is whole in one of them; bigger ones are whole in the coarse pass (see tile_overlap).
+TILE_SIDE = 1024
+MIN_TILE_OVERLAP = 128
+MIN_COARSE_FACE = 32  # px: a face this big in the coarse pass is found there for sure
 
 PAPER_LEVEL = 235  # grey level above which a pixel counts as blank paper
 DOCUMENT_PAPER_SHARE = 0.5  # more blank paper than this: a document, not a photo
@@ -139,12 +147,13 @@ class CenterFace:
             return []
         candidates: list[FaceBox] = []
         scales = search_scales(width, height)  # the whole image's: a crop is not enlarged
+        overlap = tile_overlap(scales)
         for x0, y0, x1, y1 in search_regions(rgb):
             crop = rgb[y0:y1, x0:x1]
             for scale in scales:
                 if scale < 1 and max(x1 - x0, y1 - y0) * scale < 64:
                     continue  # a coarse look at a small crop sees nothing the fine one missed
-                candidates.extend(b.shifted(x0, y0) for b in self._detect_at(crop, scale))
+                candidates.extend(b.shifted(x0, y0) for b in self._detect_at(crop, scale, overlap))
         candidates = non_max_suppression(candidates, NMS_IOU)
         faces = [box for box in candidates if box.score >= self.accept_threshold]
         unsure = [box for box in candidates if box.score < self.accept_threshold]
@@ -172,31 +181,50 @@ class CenterFace:
             default=0.0,
         )
 
-    def _detect_at(self, rgb: np.ndarray, scale: float) -> list[FaceBox]:
+    def _detect_at(self, rgb: np.ndarray, scale: float, overlap: int = MIN_TILE_OVERLAP) -> list[FaceBox]:
+        """Faces in `rgb` looked at `scale` times its size, boxes in its pixels."""
         height, width = rgb.shape[:2]
-        # The network needs sides divisible by 32; pad rather than stretch.
         new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
         interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
         resized = rgb if scale == 1 else cv2.resize(rgb, (new_w, new_h), interpolation=interpolation)
-        pad_w, pad_h = -new_w % 32, -new_h % 32
+        found = []
+        for y0, y1 in tile_spans(new_h, TILE_SIDE, overlap):
+            for x0, x1 in tile_spans(new_w, TILE_SIDE, overlap):
+                found.extend(b.shifted(x0, y0) for b in self._forward(resized[y0:y1, x0:x1]))
+        return [FaceBox(b.x0 / scale, b.y0 / scale, b.x1 / scale, b.y1 / scale, b.score) for b in found]
+
+    def _forward(self, rgb: np.ndarray) -> list[FaceBox]:
+        """One pass of the network over an image no larger than a tile."""
+        height, width = rgb.shape[:2]
+        # The network needs sides divisible by 32; pad rather than stretch.
+        pad_w, pad_h = -width % 32, -height % 32
         if pad_w or pad_h:
-            resized = cv2.copyMakeBorder(resized, 0, pad_h, 0, pad_w, cv2.BORDER_CONSTANT, value=0)
-        blob = cv2.dnn.blobFromImage(resized)  # NCHW float32, RGB kept, no mean
+            rgb = cv2.copyMakeBorder(rgb, 0, pad_h, 0, pad_w, cv2.BORDER_CONSTANT, value=0)
         net = self._net()
-        net.setInput(blob)
+        net.setInput(cv2.dnn.blobFromImage(rgb))  # NCHW float32, RGB kept, no mean
         heatmap, sizes, offsets, _landmarks = net.forward(list(_OUTPUTS))
-        found = decode(heatmap, sizes, offsets, self.candidate_threshold)
         return [
-            FaceBox(
-                min(b.x0, new_w) / scale,
-                min(b.y0, new_h) / scale,
-                min(b.x1, new_w) / scale,
-                min(b.y1, new_h) / scale,
-                b.score,
-            )
-            for b in found
-            if b.x0 < new_w and b.y0 < new_h
+            FaceBox(b.x0, b.y0, min(b.x1, width), min(b.y1, height), b.score)
+            for b in decode(heatmap, sizes, offsets, self.candidate_threshold)
+            if b.x0 < width and b.y0 < height
         ]
+
+
+def tile_overlap(scales: list[float]) -> int:
+    """Tile overlap for the fine pass: a face too big to be whole in one tile is at least
+    MIN_COARSE_FACE px in the coarse pass."""
+    fine, coarse = scales[0], scales[-1]
+    return min(TILE_SIDE // 2, max(MIN_TILE_OVERLAP, math.ceil(MIN_COARSE_FACE * fine / coarse)))
+
+
+def tile_spans(length: int, side: int, overlap: int) -> list[tuple[int, int]]:
+    """Equal spans of at most `side` covering 0..length, neighbours sharing at least `overlap`."""
+    if length <= side:
+        return [(0, length)]
+    count = math.ceil((length - overlap) / (side - overlap))
+    span = math.ceil((length + (count - 1) * overlap) / count)
+    step = (length - span) / (count - 1)
+    return [(round(i * step), round(i * step) + span) for i in range(count)]
 
 
 def search_regions(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import threading
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from PIL import Image, ImageOps
 
 from scanner.detectors.face import FaceDetector
-from scanner.faces import FaceBox, model_path, non_max_suppression, search_scales
+from scanner.faces import FaceBox, model_path, non_max_suppression, search_scales, tile_overlap, tile_spans
 from scanner.ingest.image import to_rgb_array
 from scanner.ingest.page import Page
 from scanner.model import SECTION_PRIVACY
@@ -146,3 +147,30 @@ def test_detect_is_thread_safe(detector: FaceDetector, shared_data: Path) -> Non
     for thread in threads:
         thread.join()
     assert results == [2, 2, 2]
+
+
+@pytest.mark.parametrize("length", [1, 640, 1024, 1025, 1100, 1837, 2450, 5000, 7371])
+def test_tiles_cover_the_image_and_share_the_overlap(length: int) -> None:
+    spans = tile_spans(length, 1024, 128)
+    assert spans[0][0] == 0 and spans[-1][1] == length
+    assert all(end - start <= 1024 for start, end in spans)
+    assert all(previous[1] - start >= 128 for previous, (start, _) in itertools.pairwise(spans))
+
+
+@pytest.mark.parametrize("face_width", [90, 500])  # smaller and larger than the tiles' overlap
+def test_a_face_across_a_tile_border_is_found_once(detector: FaceDetector, shared_data: Path, face_width: int) -> None:
+    width, height = 4000, 3000
+    scales = search_scales(width, height)
+    fine = scales[0]
+    (_, border), *_ = tile_spans(round(width * fine), 1024, tile_overlap(scales))  # end of the first tile
+    assert border < width * fine, "the scene must be cut into tiles for this test to mean anything"
+    face = Image.open(shared_data / "faces/obama.jpg").convert("RGB")  # the face is 251 px across
+    scale = face_width / 251
+    face = face.resize((round(face.width * scale), round(face.height * scale)), Image.LANCZOS)
+    background = Image.open(shared_data / "dev/neg/photo_00.jpg").convert("RGB").resize((width, height))
+    centre_x = round(border / fine)
+    background.paste(face, (centre_x - face.width // 2, 1000))
+    findings = detector.detect(page_of(np.asarray(background)))
+    assert len(findings) == 1
+    x0, _, x1, _ = findings[0].bbox
+    assert x0 < centre_x < x1
