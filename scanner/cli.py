@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Annotated
 
@@ -91,43 +92,62 @@ def scan_command(
     files = expand_paths(paths)
     if not files:
         fail(text(language, "no_files"))
-    sources = {shown: path for path, shown in files}
     console = Console(highlight=False, soft_wrap=True)
     summary = Summary()
-    with _progress(len(files), None if as_json else console) as advance:
-        for report in _batch(files, policy, _workers(workers), dask):
+    pictures = html_file = None
+    with ExitStack() as stack:
+        advance = stack.enter_context(_progress(len(files), None if as_json else console))
+        if html_report is not None or annotate is not None:
+            from scanner.report.html import THUMBNAIL_SIDE, HtmlReport
+            from scanner.report.previews import PreviewJob
+
+            pictures = PreviewJob(THUMBNAIL_SIDE if html_report is not None else None, annotate)
+            if html_report is not None:
+                html_file = stack.enter_context(HtmlReport(html_report, language))
+        for report, thumbnails in _batch(files, policy, _workers(workers), dask, pictures):
             summary.add(report)
             if as_json:
                 write_jsonl(report, sys.stdout)
             else:
                 console.print(file_line(report, language))
-            if annotate is not None:
-                _write_annotated(report, sources[report.path], annotate)
+            if html_file is not None:
+                html_file.add(report, thumbnails)
             advance()
+        if html_file is not None:
+            html_file.finish()
     if not as_json:
         summary.print(console, language)
-    if html_report is not None:
-        from scanner.report.html import write_html_report
-
-        write_html_report(((r, sources.get(r.path)) for r in summary.reports), html_report, language)
     if any(r.error for r in summary.reports):
         raise typer.Exit(EXIT_ERROR)
     raise typer.Exit(EXIT_BLOCKED if any(r.blocked for r in summary.reports) else EXIT_PASS)
 
 
-def _batch(files, policy: Policy, workers: int, dask: str | None):
-    """Reports as files finish: on local worker processes, or on a Dask cluster."""
+def _batch(files, policy: Policy, workers: int, dask: str | None, pictures):
+    """(report, thumbnails) as files finish, on local worker processes (which also draw the
+    pictures) or on a Dask cluster (pictures drawn here)."""
     if dask is None:
-        from scanner.engine import scan_many
+        from scanner.engine import scan_and_follow
 
-        yield from scan_many(files, policy, workers)
+        yield from scan_and_follow(files, policy, workers, pictures)
         return
     from scanner.dask_backend import DaskUnavailable, scan_many_dask
 
+    sources = {shown: path for path, shown in files}
     try:
-        yield from scan_many_dask(files, policy, dask)
+        for report in scan_many_dask(files, policy, dask):
+            yield report, _pictures_here(pictures, report, sources[report.path])
     except DaskUnavailable as error:
         fail(str(error))
+
+
+def _pictures_here(pictures, report, source: Path):
+    """The pictures for a file scanned elsewhere, from the file as it is now."""
+    if pictures is None:
+        return None
+    try:
+        return pictures(report, source.read_bytes())
+    except OSError:
+        return None
 
 
 class _progress:
@@ -156,22 +176,6 @@ class _progress:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.stop()
-
-
-def _write_annotated(report, source: Path, folder: Path) -> None:
-    """Page images with boxes, for files with findings: FOLDER/<path with / as __>.p<N>.png."""
-    if not report.findings:
-        return
-    from scanner.report.previews import annotated_pages
-
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = report.path.strip("/").replace("/", "__").replace("\\", "__")
-    try:
-        data = source.read_bytes()
-    except OSError:
-        return
-    for number, image in annotated_pages(data, report):
-        image.save(folder / f"{stem}.p{number}.png")
 
 
 @app.command("eval")

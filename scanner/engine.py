@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, replace
 from email.message import Message
 from pathlib import Path
@@ -18,6 +18,8 @@ from scanner.model import FileReport, Finding, MessageReport, PageResult
 from scanner.policy import Policy
 
 T = TypeVar("T")
+# Work done on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
+FollowUp = Callable[[FileReport, bytes], object]
 
 # Two findings of one label whose boxes overlap this much are the same thing seen twice
 # (text layer and OCR, page render and embedded image).
@@ -64,16 +66,20 @@ class Scanner:
             self.cache = ReportCache(cache_size)
 
     def scan_path(self, path: str | Path, display: str | None = None) -> FileReport:
+        return self.read_and_scan(path, display)[0]
+
+    def read_and_scan(self, path: str | Path, display: str | None = None) -> tuple[FileReport, bytes | None]:
+        """The report, and the bytes it was made from (None when the file could not be read)."""
         shown = display if display is not None else str(path)
         try:
             size = Path(path).stat().st_size
             if size > self.policy.limits.max_file_bytes:
                 return self._failed(shown, f"file too large: {size / 2**20:.1f} MiB "
-                                           f"(limit {self.policy.limits.max_file_bytes / 2**20:.0f} MiB)")
+                                           f"(limit {self.policy.limits.max_file_bytes / 2**20:.0f} MiB)"), None
             data = Path(path).read_bytes()
         except OSError as error:
-            return self._failed(shown, f"cannot read file: {error.strerror or error}")
-        return self.scan_bytes(data, filename=Path(path).name, path=shown)
+            return self._failed(shown, f"cannot read file: {error.strerror or error}"), None
+        return self.scan_bytes(data, filename=Path(path).name, path=shown), data
 
     def scan_bytes(self, data: bytes, filename: str | None = None, path: str | None = None) -> FileReport:
         shown = path if path is not None else (filename or "<bytes>")
@@ -257,11 +263,20 @@ def _start_worker(policy: Policy, detectors: list[str] | None) -> None:
         _worker_scanner = failure
 
 
-def _scan_in_worker(path: Path, shown: str) -> FileReport:
+def _scan_in_worker(path: Path, shown: str, follow_up: FollowUp | None) -> tuple[FileReport, object]:
     if isinstance(_worker_scanner, SetupError):
         raise _worker_scanner
     assert _worker_scanner is not None
-    return _worker_scanner.scan_path(path, shown)
+    return _followed(follow_up, *_worker_scanner.read_and_scan(path, shown))
+
+
+def _followed(follow_up: FollowUp | None, report: FileReport, data: bytes | None) -> tuple[FileReport, object]:
+    if follow_up is None or data is None:
+        return report, None
+    try:
+        return report, follow_up(report, data)
+    except Exception:  # pictures of the findings are extra: the verdict stands without them
+        return report, None
 
 
 def largest_first(files: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
@@ -282,12 +297,27 @@ def scan_many(
     policy: Policy,
     workers: int = 1,
     detectors: list[str] | None = None,
-):
+) -> Iterator[FileReport]:
     """Yield one FileReport per file as each finishes; models load once per worker process."""
+    for report, _ in scan_and_follow(files, policy, workers, None, detectors):
+        yield report
+
+
+def scan_and_follow(
+    files: list[tuple[Path, str]],
+    policy: Policy,
+    workers: int,
+    follow_up: FollowUp | None,
+    detectors: list[str] | None = None,
+) -> Iterator[tuple[FileReport, object]]:
+    """(report, follow_up(report, data)) per file as each finishes. The follow-up (drawing the
+    findings, say) gets the very bytes that were scanned and runs where they were, in parallel
+    like the scans; with worker processes it must be picklable. None stands for its result when
+    it fails, the file could not be read, or the worker died."""
     if workers <= 1 or len(files) <= 1:
         scanner = Scanner(policy, detectors)
         for path, shown in files:
-            yield scanner.scan_path(path, shown)
+            yield _followed(follow_up, *scanner.read_and_scan(path, shown))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -300,7 +330,9 @@ def scan_many(
         initializer=_start_worker,
         initargs=(policy, detectors),
     ) as pool:
-        futures = {pool.submit(_scan_in_worker, path, shown): shown for path, shown in largest_first(files)}
+        futures = {
+            pool.submit(_scan_in_worker, path, shown, follow_up): shown for path, shown in largest_first(files)
+        }
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -308,4 +340,4 @@ def scan_many(
                 raise
             except Exception as failure:  # a worker died (out of memory, crash in a library)
                 error = f"worker failed: {type(failure).__name__}: {failure}"
-                yield FileReport(path=futures[future], verdict=policy.decide((), error)[0], error=error)
+                yield FileReport(path=futures[future], verdict=policy.decide((), error)[0], error=error), None

@@ -7,7 +7,7 @@ import pytest
 
 from scanner import Scanner
 from scanner.detectors import Detector
-from scanner.engine import expand_paths, largest_first
+from scanner.engine import expand_paths, largest_first, scan_and_follow
 from scanner.policy import Policy
 from tests.compose import memo_pdf
 
@@ -108,3 +108,13 @@ def test_freed_memory_is_reused_without_faulting_it_in_again():
     pages = 2**26 // 4096
     assert second_touch("default")[1] > pages // 2  # glibc gave the block back and faults it in again
     assert second_touch("keep")[1] < pages // 20
+
+
+def test_a_failing_follow_up_leaves_the_verdict(tmp_path):
+    (tmp_path / "memo.pdf").write_bytes(memo_pdf(header="PROTECTED B"))
+
+    def broken(report, data):
+        raise RuntimeError("no pictures today")
+
+    ((report, pictures),) = scan_and_follow(expand_paths([str(tmp_path)]), Policy.default(), 1, broken, ["marking"])
+    assert report.blocked and pictures is None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+import shutil
+import tempfile
 from pathlib import Path
 
 from scanner.i18n import text
 from scanner.model import FileReport
-from scanner.report.previews import KIND_COLOURS, annotated_pages, data_url
+from scanner.report.previews import KIND_COLOURS
 
 THUMBNAIL_SIDE = 520
 
@@ -26,22 +27,43 @@ li{margin:.2rem 0} .error{color:#b3261e} .dim{color:#777}
 """
 
 
-def write_html_report(reports: Iterable[tuple[FileReport, Path | None]], target: Path, language: str) -> None:
-    """`reports` pairs each report with the file it came from (None when it is not readable now)."""
-    rows = list(reports)
-    blocked = sum(1 for r, _ in rows if r.blocked)
-    errors = sum(1 for r, _ in rows if r.error)
-    summary = text(language, "summary", files=len(rows), passed=len(rows) - blocked, blocked=blocked, errors=errors)
-    body = [f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>"]
-    body.extend(_file_section(report, source, language) for report, source in rows)
-    document = (
-        f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
-        f"<title>smscan report</title><style>{STYLE}</style></head><body>{''.join(body)}</body></html>"
-    )
-    target.write_text(document, encoding="utf-8")
+class HtmlReport:
+    """Written as results arrive: each file's section goes to a temporary file, so thousands of
+    thumbnails are not held in memory; `finish` puts the summary on top and writes the target."""
+
+    def __init__(self, target: Path, language: str) -> None:
+        self.target = target
+        self.language = language
+        self._sections = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed on exit
+        self._files = self._blocked = self._errors = 0
+
+    def __enter__(self) -> HtmlReport:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._sections.close()
+
+    def add(self, report: FileReport, thumbnails: list[tuple[int, str]] | None) -> None:
+        """`thumbnails`: (page number, data URL) pictures with the findings drawn, from PreviewJob."""
+        self._files += 1
+        self._blocked += report.blocked
+        self._errors += bool(report.error)
+        self._sections.write(_file_section(report, thumbnails or [], self.language))
+
+    def finish(self) -> None:
+        language = self.language
+        summary = text(language, "summary", files=self._files, passed=self._files - self._blocked,
+                       blocked=self._blocked, errors=self._errors)  # fmt: skip
+        self._sections.seek(0)
+        with self.target.open("w", encoding="utf-8") as out:
+            out.write(f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
+                      f"<title>smscan report</title><style>{STYLE}</style></head><body>"
+                      f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>")  # fmt: skip
+            shutil.copyfileobj(self._sections, out)
+            out.write("</body></html>")
 
 
-def _file_section(report: FileReport, source: Path | None, language: str) -> str:
+def _file_section(report: FileReport, thumbnails: list[tuple[int, str]], language: str) -> str:
     verdict = str(report.verdict)
     parts = [
         f"<section class='file' data-verdict='{verdict}'><h2><span class='verdict {verdict}'>"
@@ -51,18 +73,13 @@ def _file_section(report: FileReport, source: Path | None, language: str) -> str
         parts.append(f"<p class='error'>{html.escape(text(language, 'error'))}: {html.escape(report.error)}</p>")
     if report.findings:
         parts.append("<ul>" + "".join(_finding_item(f, report, language) for f in report.findings) + "</ul>")
-    if source is not None:
-        try:
-            data = source.read_bytes()
-        except OSError:
-            data = b""
-        figures = [
-            f"<figure><img alt='{html.escape(report.path)} page {number}' src='{data_url(image)}'>"
-            f"<figcaption>{text(language, 'page')}{number}</figcaption></figure>"
-            for number, image in annotated_pages(data, report, THUMBNAIL_SIDE)
-        ]
-        if figures:
-            parts.append("<div class='pages'>" + "".join(figures) + "</div>")
+    figures = [
+        f"<figure><img alt='{html.escape(report.path)} page {number}' src='{url}'>"
+        f"<figcaption>{text(language, 'page')}{number}</figcaption></figure>"
+        for number, url in thumbnails
+    ]
+    if figures:
+        parts.append("<div class='pages'>" + "".join(figures) + "</div>")
     parts.append("</section>")
     return "".join(parts)
 

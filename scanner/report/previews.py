@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -62,3 +64,28 @@ def data_url(image: Image.Image, quality: int = 80) -> str:
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=quality)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class PreviewJob:
+    """Pictures of a file's findings, drawn right after its scan by the process that scanned it:
+    thumbnails for the HTML report, and full-size pages written to a folder (--annotate)."""
+
+    thumbnail_side: int | None = None
+    annotate_dir: Path | None = None
+
+    def __call__(self, report: FileReport, data: bytes) -> list[tuple[int, str]]:
+        """The thumbnails as (page number, data URL); annotated pages are written, not returned."""
+        if self.annotate_dir is not None and report.findings:
+            write_annotated(data, report, self.annotate_dir)
+        if self.thumbnail_side is None:
+            return []
+        return [(number, data_url(image)) for number, image in annotated_pages(data, report, self.thumbnail_side)]
+
+
+def write_annotated(data: bytes, report: FileReport, folder: Path) -> None:
+    """Page images with boxes: FOLDER/<path with / as __>.p<N>.png."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = report.path.strip("/").replace("/", "__").replace("\\", "__")
+    for number, image in annotated_pages(data, report):
+        image.save(folder / f"{stem}.p{number}.png")
