@@ -2,7 +2,8 @@
 
 The model file is read from the installed package (never downloaded) and run with
 OpenCV's DNN module, which the project already depends on. CenterFace is fully
-convolutional, so one image is searched at a few scales instead of cut into tiles:
+convolutional, so one image is searched at a few scales (in tiles of at most TILE_SIDE px,
+which bound the network's memory, not what it sees):
 
 * a "fine" pass at (up to) native resolution finds faces from about 20 px across;
   on photos larger than FINE_MAX_MEGAPIXELS the scale drops, but never below
