@@ -102,8 +102,13 @@ def scan_command(
             from scanner.report.previews import PreviewJob
 
             pictures = PreviewJob(THUMBNAIL_SIDE if html_report is not None else None, annotate)
-            if html_report is not None:
-                html_file = stack.enter_context(HtmlReport(html_report, language))
+            try:  # a place that cannot be written is said now, not after the scan (or never)
+                if annotate is not None:
+                    annotate.mkdir(parents=True, exist_ok=True)
+                if html_report is not None:
+                    html_file = stack.enter_context(HtmlReport(html_report, language))
+            except OSError as error:
+                fail(text(language, "cannot_write", path=error.filename, reason=error.strerror or error))
         for report, thumbnails in _batch(files, policy, _workers(workers), dask, pictures):
             summary.add(report)
             if as_json:

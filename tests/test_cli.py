@@ -91,6 +91,15 @@ def test_html_report_and_annotated_images_put_boxes_on_the_findings(folder):
     assert not (folder / "marked" / "docs__clean.pdf.p1.png").exists()
 
 
+
+@pytest.mark.parametrize("option", ["--report", "--annotate"])
+def test_a_report_place_that_cannot_be_written_is_a_one_line_error(folder, option):
+    (folder / "taken").write_text("a file where a folder is wanted")
+    result = run("docs", option, "taken/out", "--policy", "policy.toml", cwd=folder)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1 and "taken/out" in result.stderr
+    assert result.stdout == ""  # said before scanning, not after
+
 def test_fix_writes_a_copy_that_passes_and_leaves_the_original(shared_data, tmp_path):
     import hashlib
 

@@ -29,11 +29,12 @@ li{margin:.2rem 0} .error{color:#b3261e} .dim{color:#777}
 
 class HtmlReport:
     """Written as results arrive: each file's section goes to a temporary file, so thousands of
-    thumbnails are not held in memory; `finish` puts the summary on top and writes the target."""
+    thumbnails are not held in memory; `finish` puts the summary on top. The target is opened
+    at once, so that a path that cannot be written fails before the scan, not after it."""
 
     def __init__(self, target: Path, language: str) -> None:
-        self.target = target
         self.language = language
+        self._out = target.open("w", encoding="utf-8")
         self._sections = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed on exit
         self._files = self._blocked = self._errors = 0
 
@@ -42,6 +43,7 @@ class HtmlReport:
 
     def __exit__(self, *_: object) -> None:
         self._sections.close()
+        self._out.close()
 
     def add(self, report: FileReport, thumbnails: list[tuple[int, str]] | None) -> None:
         """`thumbnails`: (page number, data URL) pictures with the findings drawn, from PreviewJob."""
@@ -54,13 +56,12 @@ class HtmlReport:
         language = self.language
         summary = text(language, "summary", files=self._files, passed=self._files - self._blocked,
                        blocked=self._blocked, errors=self._errors)  # fmt: skip
+        self._out.write(f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
+                        f"<title>smscan report</title><style>{STYLE}</style></head><body>"
+                        f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>")  # fmt: skip
         self._sections.seek(0)
-        with self.target.open("w", encoding="utf-8") as out:
-            out.write(f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
-                      f"<title>smscan report</title><style>{STYLE}</style></head><body>"
-                      f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>")  # fmt: skip
-            shutil.copyfileobj(self._sections, out)
-            out.write("</body></html>")
+        shutil.copyfileobj(self._sections, self._out)
+        self._out.write("</body></html>")
 
 
 def _file_section(report: FileReport, thumbnails: list[tuple[int, str]], language: str) -> str:
