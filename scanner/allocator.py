@@ -6,8 +6,10 @@ on 32 mixed files, one core: 2.2 M page faults and 4.0 s of system time, 0.4 M a
 the blocks kept (-9 % wall time, peak memory 1.65 GB instead of 1.38 GB). Two worker processes
 faulting at once slow each other down further, so this matters most to a batch.
 
-Called by the processes smscan owns (the command and its workers), never on import: a program
-that uses the library keeps its own allocator settings.
+Called by the batch commands (`smscan DIR`, `smscan eval`) and their worker processes, which end
+when the batch does; never on import, so a program that uses the library keeps its own settings,
+and not by the long-running servers (`smscan ui`, `smtp-filter`), which would otherwise keep
+their peak memory for good.
 """
 
 from __future__ import annotations

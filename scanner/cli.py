@@ -83,10 +83,12 @@ def scan_command(
     ] = None,
 ) -> None:
     """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
+    from scanner.allocator import keep_freed_memory
     from scanner.engine import expand_paths
     from scanner.report.console import Summary, file_line
     from scanner.report.jsonl import write_jsonl
 
+    keep_freed_memory()  # a batch that ends soon; see scanner/allocator.py (servers do not)
     language = lang or default_language()
     policy = load_policy(policy_file, consent)
     files = expand_paths(paths)
@@ -192,7 +194,10 @@ def eval_command(
     show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong case.")] = False,
 ) -> None:
     """Recall per finding kind and false-block rate on a labelled set of files."""
+    from scanner.allocator import keep_freed_memory
     from scanner.engine import scan_many
+
+    keep_freed_memory()
     from scanner.evaluate import Evaluation, ManifestError, read_manifest
     from scanner.report.evaluation import print_evaluation
 
@@ -287,10 +292,8 @@ def main() -> None:
     asked_help = first is not None and {"--help", "-h"} & set(argv[: argv.index(first)])
     if first is not None and first not in SUBCOMMANDS and not asked_help:
         argv = ["scan", *argv]
-    from scanner.allocator import keep_freed_memory
     from scanner.errors import SetupError
 
-    keep_freed_memory()  # this process is ours: see scanner/allocator.py
     try:
         app(argv, prog_name="smscan", standalone_mode=True)
     except KeyboardInterrupt:
