@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from scanner.ingest import IngestError, load
+from scanner.ingest import IngestError, Page, load
 from scanner.model import FileReport, Finding
 
 KIND_COLOURS = {
@@ -26,14 +26,23 @@ MAX_PAGES = 6  # pages shown per file: those with findings first
 
 def annotated_pages(data: bytes, report: FileReport, max_side: int | None = None) -> Iterator[tuple[int, Image.Image]]:
     """(page number, picture with boxes) for the pages worth showing; nothing for unreadable files."""
+    return drawn(pages_to_show(data, report), report, max_side)
+
+
+def pages_to_show(data: bytes, report: FileReport) -> list[Page]:
+    """The pages worth a picture (those with findings first, at most MAX_PAGES); none if unreadable.
+    Each page keeps its raster once rendered, so several drawings of them render it once."""
     try:
         document = load(data, report.path)
     except IngestError:
-        return
+        return []
     pages = [p for p in document.pages if p.placement is None and p.part is None and p.kind != "text"]
     with_findings = {f.page for f in report.findings if f.part is None}
-    chosen = [p for p in pages if p.number in with_findings] or pages[:1]
-    for page in chosen[:MAX_PAGES]:
+    return ([p for p in pages if p.number in with_findings] or pages[:1])[:MAX_PAGES]
+
+
+def drawn(pages: list[Page], report: FileReport, max_side: int | None = None) -> Iterator[tuple[int, Image.Image]]:
+    for page in pages:
         image = Image.fromarray(page.rgb)
         scale = 1.0
         if max_side and max(image.size) > max_side:
@@ -76,16 +85,17 @@ class PreviewJob:
 
     def __call__(self, report: FileReport, data: bytes) -> list[tuple[int, str]]:
         """The thumbnails as (page number, data URL); annotated pages are written, not returned."""
+        pages = pages_to_show(data, report)  # loaded once for both pictures
         if self.annotate_dir is not None and report.findings:
-            write_annotated(data, report, self.annotate_dir)
+            write_annotated(pages, report, self.annotate_dir)
         if self.thumbnail_side is None:
             return []
-        return [(number, data_url(image)) for number, image in annotated_pages(data, report, self.thumbnail_side)]
+        return [(number, data_url(image)) for number, image in drawn(pages, report, self.thumbnail_side)]
 
 
-def write_annotated(data: bytes, report: FileReport, folder: Path) -> None:
+def write_annotated(pages: list[Page], report: FileReport, folder: Path) -> None:
     """Page images with boxes: FOLDER/<path with / as __>.p<N>.png."""
     folder.mkdir(parents=True, exist_ok=True)
     stem = report.path.strip("/").replace("/", "__").replace("\\", "__")
-    for number, image in annotated_pages(data, report):
+    for number, image in drawn(pages, report):
         image.save(folder / f"{stem}.p{number}.png")
