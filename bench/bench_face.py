@@ -25,7 +25,7 @@ def _scene(width: int, height: int, seed: int = 7) -> np.ndarray:
 
 
 def bench_face(repeats: int = 3) -> dict[str, float]:
-    from scanner.detectors.face import FaceDetector
+    from scanner.detectors.face.detector import FaceDetector
 
     threads = cv2.getNumThreads()
     affinity = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None

@@ -45,7 +45,7 @@ def _scenes() -> dict[str, object]:
 def bench_logo() -> dict:
     import cv2
 
-    from scanner.detectors.logo import LogoDetector
+    from scanner.detectors.logo.detector import LogoDetector
     from tests.logo_cases import page_of
 
     cv2.setNumThreads(1)

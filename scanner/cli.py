@@ -83,8 +83,8 @@ def scan_command(
     ] = None,
 ) -> None:
     """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
-    from scanner.allocator import keep_freed_memory
     from scanner.engine import expand_paths
+    from scanner.engine.allocator import keep_freed_memory
     from scanner.report.console import Summary, file_line
     from scanner.report.jsonl import write_jsonl
 
@@ -137,7 +137,7 @@ def _batch(files, policy: Policy, workers: int, dask: str | None, pictures):
 
         yield from scan_and_follow(files, policy, workers, pictures)
         return
-    from scanner.dask_backend import DaskUnavailable, scan_many_dask
+    from scanner.engine.dask import DaskUnavailable, scan_many_dask
 
     sources = {shown: path for path, shown in files}
     try:
@@ -194,8 +194,8 @@ def eval_command(
     show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong case.")] = False,
 ) -> None:
     """Recall per finding kind and false-block rate on a labelled set of files."""
-    from scanner.allocator import keep_freed_memory
     from scanner.engine import scan_many
+    from scanner.engine.allocator import keep_freed_memory
 
     keep_freed_memory()
     from scanner.evaluate import Evaluation, ManifestError, read_manifest

@@ -9,8 +9,9 @@ import cv2
 import numpy as np
 import pymupdf
 
+from scanner.detectors.logo import draw
+from scanner.detectors.logo.templates import load_raster, template_dir
 from scanner.ingest.page import Page
-from scanner.logos import draw, load_raster, template_dir
 
 
 @dataclass(frozen=True)

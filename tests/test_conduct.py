@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from scanner.detectors.conduct import ConductDetector, canonical, find_conduct, masked_severity
+from scanner.detectors.conduct.detector import ConductDetector, canonical, find_conduct, masked_severity
 from scanner.ingest.page import Page, Word
 from scanner.model import SECTION_CONDUCT
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from scanner.ingest import IngestError, Limits, load, sniff
-from scanner.ingest.containers import decoded_text, markup_lines
+from scanner.ingest.text import decoded_text, markup_lines
 from scanner.policy import Policy
 from tests.compose import encoded, memo_pdf, photo_like, render
 from tests.mail_compose import deeply_nested, docx, message, nested_zip, pptx, xlsx, zeros_bomb, zipped

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scanner.dask_backend import DaskUnavailable, scan_many_dask, worker_scanner_count
 from scanner.engine import expand_paths, scan_many
+from scanner.engine.dask import DaskUnavailable, scan_many_dask, worker_scanner_count
 from scanner.policy import Policy
 from tests.compose import encoded, memo_pdf, photo_like, render, scanned
 from tests.mail_compose import docx, zipped

@@ -87,7 +87,7 @@ def test_batch_hands_the_largest_files_out_first(tmp_path):
 # Touches 64 MiB twice in a fresh interpreter and counts the page faults of the second time.
 _REFAULTS = """
 import resource, sys
-from scanner.allocator import keep_freed_memory
+from scanner.engine.allocator import keep_freed_memory
 kept = keep_freed_memory() if sys.argv[1] == "keep" else False
 block = b"\x01" * 2**26  # allocated with malloc and written: every page touched
 del block

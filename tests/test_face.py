@@ -12,8 +12,15 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from scanner.detectors.face import FaceDetector
-from scanner.faces import FaceBox, model_path, non_max_suppression, search_scales, tile_overlap, tile_spans
+from scanner.detectors.face.centerface import (
+    FaceBox,
+    model_path,
+    non_max_suppression,
+    search_scales,
+    tile_overlap,
+    tile_spans,
+)
+from scanner.detectors.face.detector import FaceDetector
 from scanner.ingest.image import to_rgb_array
 from scanner.ingest.page import Page
 from scanner.model import SECTION_PRIVACY

@@ -11,8 +11,8 @@ import pymupdf
 import pytest
 from PIL import ExifTags, Image
 
-from scanner.detectors.face import FaceDetector
-from scanner.detectors.metadata import MetadataDetector
+from scanner.detectors.face.detector import FaceDetector
+from scanner.detectors.metadata.detector import MetadataDetector
 from scanner.fix import FixError, blur_region, write_fixed_copy
 from scanner.ingest import load
 from tests.test_metadata import jpeg_with_exif, pdf_with_leaks

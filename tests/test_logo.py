@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 import pytest
 
-from scanner.detectors.logo import LogoDetector
-from scanner.logos import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
+from scanner.detectors.logo.detector import LogoDetector
+from scanner.detectors.logo.templates import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
 from scanner.model import SECTION_SYMBOLS, Finding
 from tests.logo_cases import (
     Distortion,

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from scanner import Scanner
-from scanner.mail import ReportCache
+from scanner.engine.cache import ReportCache
 from scanner.model import FileReport, MessageReport, Verdict
 from scanner.policy import Policy
 from tests.compose import encoded, memo_pdf, photo_like, render, scanned

@@ -1,6 +1,6 @@
 import pytest
 
-from scanner.detectors._markings_text import find_phrases, flatten, fold, is_label
+from scanner.detectors.marking.phrases import find_phrases, flatten, fold, is_label
 from scanner.ingest.page import Word
 
 

@@ -8,7 +8,7 @@ import pymupdf
 import pytest
 from PIL import ExifTags, Image, PngImagePlugin
 
-from scanner.detectors.metadata import MetadataDetector, person_likelihood
+from scanner.detectors.metadata.detector import MetadataDetector, person_likelihood
 from scanner.ingest import load
 from scanner.ingest.page import Page
 from scanner.model import SECTION_PRIVACY

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from scanner.detectors.pii import PiiDetector, find_pii, luhn_valid
+from scanner.detectors.pii.detector import PiiDetector, find_pii, luhn_valid
 from scanner.ingest.page import Page, Word
 from scanner.model import SECTION_PRIVACY
 

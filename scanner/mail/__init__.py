@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from scanner.mail.gateway import ReportCache, cache_key, scan_message, scan_raw_message
+    from scanner.mail.gateway import scan_message, scan_raw_message
 
-__all__ = ["ReportCache", "cache_key", "scan_message", "scan_raw_message"]
+__all__ = ["scan_message", "scan_raw_message"]
 
 
 def __getattr__(name: str) -> Any:

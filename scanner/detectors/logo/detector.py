@@ -26,16 +26,16 @@ import cv2
 import numpy as np
 
 from scanner.detectors import Detector
-from scanner.detectors._logo_features import (
+from scanner.detectors.logo.features import (
     CHECK_WIDTH,
     FeatureMatch,
     FeatureMatcher,
     check_image,
     refine_and_compare,
 )
-from scanner.detectors._logo_flag import FlagSymbol, find_flag_symbols, redness, symbol_similarity
+from scanner.detectors.logo.flag import FlagSymbol, find_flag_symbols, redness, symbol_similarity
+from scanner.detectors.logo.templates import LogoTemplate, load_templates
 from scanner.ingest.page import Page, Word
-from scanner.logos import LogoTemplate, load_templates
 from scanner.model import SECTION_SYMBOLS, BBox, Finding
 
 FEATURE_SIDE = 800  # long side for SIFT (SIFT doubles it internally)

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from scanner.detectors import Detector
-from scanner.detectors._markings_text import FlatLine, PhraseMatch, find_phrases, flatten, is_label
+from scanner.detectors.marking.phrases import FlatLine, PhraseMatch, find_phrases, flatten, is_label
 from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Page, Word
 from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding, box_union

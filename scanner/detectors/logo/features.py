@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner.logos import LogoTemplate
+from scanner.detectors.logo.templates import LogoTemplate
 
 BORDER = 16  # white margin around a template so that features at its edge are stable
 RATIO = 0.8  # Lowe's ratio test

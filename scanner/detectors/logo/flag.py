@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from scanner.logos import draw
+from scanner.detectors.logo import draw
 
 CANON_H = 32  # the symbol is compared at 64 x 32 pixels
 MIN_BAR_WIDTH = 2.5  # pixels at the working scale

@@ -17,9 +17,9 @@ import cv2
 import numpy as np
 import pymupdf
 
-from scanner.logos import draw
+from scanner.detectors.logo import draw
 
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "templates" / "logos"
+DEFAULT_DIR = Path(__file__).resolve().parents[3] / "templates" / "logos"
 OFFICIAL_SVGS = ("sig-blk-en", "sig-blk-fr", "wmms-spl-en", "wmms-spl-fr")
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
 RENDER_WIDTH = 640  # pixels; enough detail for features, small enough to match fast

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from scanner.detectors import Detector
-from scanner.detectors._conduct_words import (
+from scanner.detectors.conduct.words import (
     AGENCY_NAMES,
     FRENCH_COMPLEMENTS,
     FRENCH_LEAD_INS,

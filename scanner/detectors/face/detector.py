@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from scanner.detectors import Detector
-from scanner.faces import CenterFace, FaceBox
+from scanner.detectors.face.centerface import CenterFace, FaceBox
 from scanner.ingest.page import Page
 from scanner.model import SECTION_PRIVACY, Finding
 

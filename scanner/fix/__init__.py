@@ -23,8 +23,8 @@ import numpy as np
 import pymupdf
 from PIL import Image, ImageOps
 
-from scanner.detectors.face import FaceDetector
-from scanner.faces import FaceBox
+from scanner.detectors.face.centerface import FaceBox
+from scanner.detectors.face.detector import FaceDetector
 from scanner.ingest.pdf import text_under_images
 
 _SAVE_FORMATS = {

@@ -1,0 +1,3 @@
+from scanner.detectors.conduct.detector import ConductDetector
+
+__all__ = ["ConductDetector"]

@@ -1,0 +1,3 @@
+from scanner.detectors.face.detector import FaceDetector
+
+__all__ = ["FaceDetector"]

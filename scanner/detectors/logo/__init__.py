@@ -1,0 +1,3 @@
+from scanner.detectors.logo.detector import LogoDetector
+
+__all__ = ["LogoDetector"]

@@ -1,0 +1,3 @@
+from scanner.detectors.marking.detector import MarkingDetector
+
+__all__ = ["MarkingDetector"]

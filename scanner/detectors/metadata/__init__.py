@@ -1,0 +1,3 @@
+from scanner.detectors.metadata.detector import MetadataDetector
+
+__all__ = ["MetadataDetector"]

@@ -1,0 +1,3 @@
+from scanner.detectors.pii.detector import PiiDetector
+
+__all__ = ["PiiDetector"]

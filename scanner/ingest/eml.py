@@ -1,0 +1,132 @@
+"""E-mail (RFC 822): the subject, every text and HTML body, every attachment and attached message."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import PurePosixPath
+
+from scanner.ingest.budget import Budget
+from scanner.ingest.errors import IngestError, one_line
+from scanner.ingest.page import Page
+from scanner.ingest.text import markup_lines, text_pages
+from scanner.ingest.zip import MemberReader
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One content part of an e-mail: a body (as text lines) or an attachment (as bytes)."""
+
+    name: str
+    content_type: str
+    data: bytes
+    text: str | None = None  # text/* parts, decoded with their charset
+
+    @property
+    def is_message(self) -> bool:
+        return self.content_type == "message/rfc822"
+
+
+def parse_message(data: bytes) -> Message:
+    try:
+        return email.message_from_bytes(data, policy=email.policy.default)
+    except Exception as error:  # the parser is lenient; anything it raises means damage
+        raise IngestError(f"unreadable e-mail: {one_line(error)}") from None
+
+
+def message_leaves(message: Message) -> list[Leaf]:
+    """Every body and attachment, in order; an attached e-mail is one leaf (scanned as a container)."""
+    leaves: list[Leaf] = []
+    used: set[str] = set()
+    for index, part in enumerate(_leaf_parts(message), 1):
+        name = _unique(_part_name(part, index), used)
+        content_type = part.get_content_type()
+        if content_type == "message/rfc822":
+            leaves.append(Leaf(name, content_type, _attached_message_bytes(part, name)))
+            continue
+        data = part.get_payload(decode=True)
+        data = data if isinstance(data, bytes) else b""
+        text = _part_text(part, data) if part.get_content_maintype() == "text" else None
+        leaves.append(Leaf(name, content_type, data, text))
+    return leaves
+
+
+def message_subject(message: Message) -> str:
+    try:
+        return " ".join(str(message.get("Subject", "") or "").split())
+    except Exception:  # an undecodable header: scanned as it stands
+        return " ".join(str(message.get_all("Subject", [""])[0]).split())
+
+
+def _leaf_parts(part: Message) -> Iterator[Message]:
+    payload = part.get_payload()
+    if part.get_content_maintype() == "multipart" and isinstance(payload, list):
+        for sub in payload:
+            if isinstance(sub, Message):
+                yield from _leaf_parts(sub)
+    else:
+        yield part
+
+
+def _part_name(part: Message, index: int) -> str:
+    filename = part.get_filename()
+    if filename:
+        return PurePosixPath(" ".join(str(filename).replace("\\", "/").split())).name or f"part{index}"
+    content_type = part.get_content_type()
+    if content_type == "text/plain":
+        return "body.txt"
+    if content_type == "text/html":
+        return "body.html"
+    if content_type == "message/rfc822":
+        return f"message{index}.eml"
+    return f"part{index}.{part.get_content_subtype()}"
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate in used:
+        stem, dot, suffix = name.rpartition(".")
+        candidate = f"{stem}-{number}.{suffix}" if dot and stem else f"{name}-{number}"
+        number += 1
+    used.add(candidate)
+    return candidate
+
+
+def _attached_message_bytes(part: Message, name: str) -> bytes:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        raw = part.get_payload(decode=True)
+        return raw if isinstance(raw, bytes) else b""
+    try:
+        return inner.as_bytes()
+    except Exception as error:
+        raise IngestError(f"unreadable attached e-mail {name}: {one_line(error)}") from None
+
+
+def _part_text(part: Message, data: bytes) -> str:
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return data.decode(charset, errors="replace")
+    except LookupError:  # an unknown charset name: read it as UTF-8 rather than not at all
+        return data.decode("utf-8", errors="replace")
+
+
+def eml_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages: MemberReader) -> list[Page]:
+    message = parse_message(data)
+    pages = text_pages([message_subject(message)], prefix + "subject")
+    for leaf in message_leaves(message):
+        name = prefix + leaf.name
+        budget.count_member(name)
+        budget.spend(len(leaf.data), name)
+        if leaf.text is not None:
+            lines = markup_lines(leaf.text) if leaf.content_type == "text/html" else leaf.text.splitlines()
+            found = text_pages(lines, name)
+            budget.count_pages(len(found), name)
+            pages.extend(found)
+        else:
+            pages.extend(member_pages(leaf.data, name, depth, budget, "eml" if leaf.is_message else None))
+    return pages
