@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the browser the drop page is tested in (Playwright drives it; nothing is downloaded).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium
 
-.PHONY: install system-packages templates demo test bench samples clean
+.PHONY: install system-packages templates demo test bench samples clean messages
 
 install: system-packages $(VENV)/.installed templates
 
@@ -44,7 +44,7 @@ demo: install
 	$(VENV)/bin/smscan samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
 
 test: install
-	$(VENV)/bin/ruff check scanner tests tools bench
+	$(VENV)/bin/ruff check scanner tests tools bench samplegen
 	$(VENV)/bin/pytest -q
 
 bench: install
@@ -52,3 +52,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
+
+# Messages for people: extract every marked sentence into the template, merge it into the French
+# catalogue (translate what is new there), and compile the catalogue the package loads.
+BABEL_KEYWORDS := --no-default-keywords -k Message:1,2 -k N_ -k IngestError -k tr:2 -k ntr:2,3
+messages: install
+	$(VENV)/bin/pybabel extract $(BABEL_KEYWORDS) --no-location --omit-header --sort-output -o scanner/i18n/smscan.pot scanner
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i scanner/i18n/smscan.pot -d scanner/i18n/locale -D smscan -l fr
+	$(VENV)/bin/pybabel compile -d scanner/i18n/locale -D smscan -l fr

@@ -28,7 +28,7 @@ class BatchRun:
 
 def make_folder(folder: Path, count: int) -> set[str]:
     """Scanned memos (JPEG), text-layer PDF memos and photos in turn; the names that carry a marking."""
-    from tests.compose import encoded, memo_pdf, photo_like, render, scanned
+    from samplegen.documents import encoded, memo_pdf, photo_like, render, scanned
 
     marked = set()
     for i in range(count):

@@ -23,8 +23,8 @@ MESSAGES = 12  # for the SMTP throughput run
 
 
 def _message(index: int):
-    from tests.compose import encoded, memo_pdf, render, scanned
-    from tests.mail_compose import message
+    from samplegen.documents import encoded, memo_pdf, render, scanned
+    from samplegen.mail import message
 
     scan = encoded(scanned(render(memo_pdf(), dpi=150), seed=index))
     return message(subject=f"Tables {index}", html="<p>Hello, the tables are attached.</p>",
@@ -84,8 +84,8 @@ def smtp_figures() -> None:
 
 
 def bomb_figures() -> None:
+    from samplegen.mail import zeros_bomb
     from scanner.ingest import IngestError, load
-    from tests.mail_compose import zeros_bomb
 
     bomb = zeros_bomb(256)
     started = time.perf_counter()

@@ -23,7 +23,7 @@ from bench.timing import best_of  # noqa: E402
 def scanned_a4_page():
     from PIL import Image
 
-    from tests.compose import BODY, memo_pdf, render, scanned
+    from samplegen.documents import BODY, memo_pdf, render, scanned
 
     dense = (BODY * 7)[:40]
     return scanned(render(memo_pdf(dense, header="PROTECTED B", stamp="CONFIDENTIAL"), dpi=300)).convert("RGB"), Image
@@ -42,8 +42,8 @@ def naive_baseline(page) -> float:
 
 
 def page_scan(page, detectors: list[str] | None) -> float:
+    from samplegen.documents import encoded
     from scanner import Scanner
-    from tests.compose import encoded
 
     scanner = Scanner(detectors=detectors)
     data = encoded(page, "PNG")

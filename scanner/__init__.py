@@ -1,8 +1,36 @@
-"""smscan: checks a file before it is shared on social media, against Statistics Canada's guidelines."""
+"""smscan: checks a file before it is shared on social media, against Statistics Canada's guidelines.
 
-from scanner.engine import Scanner
-from scanner.model import FileReport, Finding, PageResult, Verdict
-from scanner.policy import Policy
+    from scanner import Scanner
+    report = Scanner().scan_path("photo.jpg")
 
-__all__ = ["FileReport", "Finding", "MessageReport", "PageResult", "Policy", "Scanner", "Verdict"]
-__version__ = "0.1.0"
+Names are imported on first use, so that `import scanner` (and `smscan --help`) stays quick.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+from scanner.version import __version__
+
+if TYPE_CHECKING:
+    from scanner.engine.scanner import Scanner
+    from scanner.model import FileReport, Finding, MessageReport, PageResult, Verdict
+    from scanner.policy import Policy
+
+_WHERE = {
+    "Scanner": "scanner.engine.scanner",
+    "FileReport": "scanner.model",
+    "Finding": "scanner.model",
+    "MessageReport": "scanner.model",
+    "PageResult": "scanner.model",
+    "Verdict": "scanner.model",
+    "Policy": "scanner.policy",
+}
+__all__ = ["FileReport", "Finding", "MessageReport", "PageResult", "Policy", "Scanner", "Verdict", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'scanner' has no attribute {name!r}")

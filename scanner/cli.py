@@ -1,268 +1,314 @@
-"""`smscan`: scan files and folders before sharing them (the default command), plus subcommands."""
+"""`smscan`: check files before sharing them (the default command), and the other commands.
+
+The command only translates: it parses the line, hands files to the core's worker pool, prints
+what comes back, and maps the outcome to an exit code (scanner.errors). Heavy modules are
+imported only by the command that needs them, so `smscan --help` starts in a few hundredths of a
+second.
+"""
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
 import sys
-from contextlib import ExitStack
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-
-from scanner.i18n import default_language, text
-from scanner.mail.cli import smtp_filter_command
-from scanner.policy import Policy, PolicyError
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
+from scanner.errors import (
+    EXIT_INTERRUPTED,
+    EXIT_PASS,
+    SmscanError,
+    UsageError,
+    exit_code_of,
 )
-SUBCOMMANDS = {"scan", "eval", "ui", "fix", "smtp-filter"}
+from scanner.options import add_common, language_of, policy_of
+from scanner.version import __version__
 
-EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
+EXIT_CODES = """exit codes:
+  0   every file passed          1   a file was blocked
+  2   a file could not be checked (damaged, encrypted, over a limit, timed out; it is blocked)
+  64  bad usage                  69  broken installation (Tesseract data, face model, templates)
+  78  invalid policy file        130 interrupted"""
 
-JsonOption = Annotated[bool, typer.Option("--json", help="JSON Lines on stdout, one object per file.")]
-LangOption = Annotated[str | None, typer.Option("--lang", help="en or fr (default: from LANG).")]
-PolicyOption = Annotated[Path | None, typer.Option("--policy", help="TOML policy file.")]
-WorkersOption = Annotated[int, typer.Option("--workers", help="Worker processes (default: all cores).")]
-ConsentOption = Annotated[
-    list[str] | None,
-    typer.Option("--consent", help="Finding kind you have consent for, e.g. faces (repeatable)."),
-]
+Command = Callable[[argparse.Namespace], int]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage mistakes are a UsageError (exit 64), not argparse's exit 2, which means 'not checked'."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see: {self.prog} --help)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="smscan",
+        description="Check files against Statistics Canada's social media guidelines before sharing them. "
+        "`smscan FILE...` is `smscan scan FILE...`.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"smscan {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    _add_scan(commands)
+    _add_eval(commands)
+    _add_fix(commands)
+    _add_ui(commands)
+    _add_policy(commands)
+    from scanner.mail.cli import add_mail_commands
+
+    add_mail_commands(commands)
+    return parser
+
+
+def _add_scan(commands) -> None:
+    scan = commands.add_parser("scan", help="check files and folders (the default command)",
+                               description="Check files and folders (recursively); - reads standard input.",
+                               epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="files and folders; - for standard input")
+    scan.add_argument("--text", action="append", default=[], metavar="TEXT", help="check this text (a draft post)")
+    scan.add_argument("--json", action="store_true", help="JSON Lines on stdout, one object per file")
+    add_common(scan)
+    scan.add_argument("--consent", action="append", default=[], metavar="KIND",
+                      help="a finding kind you have consent for, e.g. faces (repeatable)")
+    scan.add_argument("--workers", type=int, default=0, help="worker processes (default: as many as cores and files)")
+    scan.add_argument("--report", type=Path, metavar="FILE", help="write a self-contained HTML report")
+    scan.add_argument("--annotate", type=Path, metavar="DIR", help="write page images with boxes around findings")
+    scan.add_argument("--dask", metavar="ADDRESS", help="run the batch on this Dask scheduler, e.g. tcp://host:8786")
+    scan.set_defaults(run=run_scan)
+
+
+def _add_eval(commands) -> None:
+    evaluate = commands.add_parser("eval", help="recall per kind and false blocks per group on labelled files")
+    evaluate.add_argument("manifest", type=Path, help="CSV with path,expect,kinds[,group] rows")
+    evaluate.add_argument("--json", action="store_true", help="the figures as JSON")
+    add_common(evaluate)
+    evaluate.add_argument("--workers", type=int, default=0, help="worker processes (default: all cores)")
+    evaluate.add_argument("--misses", action="store_true", help="list every wrong case")
+    evaluate.set_defaults(run=run_eval)
+
+
+def _add_fix(commands) -> None:
+    fix = commands.add_parser("fix", help="write a shareable copy: faces blurred, metadata removed")
+    fix.add_argument("source", type=Path, help="image or PDF")
+    fix.add_argument("-o", "--output", type=Path, required=True, help="where to write the copy")
+    add_common(fix)
+    fix.set_defaults(run=run_fix)
+
+
+def _add_ui(commands) -> None:
+    ui = commands.add_parser("ui", help="a local page to drop files and folders on")
+    ui.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (default 8765)")
+    ui.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    ui.add_argument("--max-upload-mb", type=float, help="per-file upload limit (default: the policy's)")
+    add_common(ui)
+    ui.set_defaults(run=run_ui)
+
+
+def _add_policy(commands) -> None:
+    policy = commands.add_parser("policy", help="show the policy in effect, or check a policy file")
+    actions = policy.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    show = actions.add_parser("show", help="the effective policy, each default with its reason")
+    show.add_argument("--policy", type=Path, metavar="FILE", help="policy file to merge over the defaults")
+    show.set_defaults(run=run_policy_show)
+    check = actions.add_parser("check", help="validate a policy file")
+    check.add_argument("file", type=Path)
+    check.set_defaults(run=run_policy_check)
+
+
+# --- routing -----------------------------------------------------------------------------
+
+
+def routed(argv: Sequence[str], parser: argparse.ArgumentParser) -> list[str]:
+    """`smscan [OPTIONS] PATH...` means `smscan scan [OPTIONS] PATH...`; a command named after
+    options (`smscan --workers 1 eval m.csv`) is moved first. Options that take a value are
+    known from the parser, so their values are never mistaken for paths or commands."""
+    argv = list(argv)
+    if not argv:
+        return ["--help"]
+    commands = _subparsers(parser)
+    valued = {option for sub in commands.values() for action in sub._actions if action.nargs != 0
+              for option in action.option_strings}
+    index = 0
+    while index < len(argv):
+        token = argv[index]
+        if token == "--":
+            break
+        if token.startswith("-") and token != "-":
+            if token in ("-h", "--help", "--version") and index == 0:
+                return argv
+            index += 2 if token in valued else 1
+            continue
+        if token in commands:
+            return [token, *argv[:index], *argv[index + 1:]]
+        break
+    return ["scan", *argv]
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return dict(action.choices)
+    return {}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: parse, run, and turn every outcome into an exit code (nothing escapes as a traceback)."""
+    try:
+        parser = build_parser()
+        args = parser.parse_args(routed(sys.argv[1:] if argv is None else argv, parser))
+        code = args.run(args)
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    except SmscanError as error:
+        print_error(str(error))
+        code = exit_code_of(error)
+    sys.exit(code)
 
 
 def print_error(message: str) -> None:
-    Console(stderr=True).print(f"[red]smscan: {escape(message)}[/]", highlight=False, soft_wrap=True)
+    line = " ".join(message.split())
+    if sys.stderr.isatty():
+        line = f"\x1b[31m{line}\x1b[0m"
+    print(f"smscan: {line}", file=sys.stderr, flush=True)
 
 
-def fail(message: str) -> None:
-    print_error(message)
-    raise typer.Exit(EXIT_ERROR)
+def _workers(requested: int, files: int) -> int:
+    available = os.cpu_count() or 1
+    wanted = requested if requested > 0 else available
+    return max(1, min(wanted, files))
 
 
-def load_policy(policy_file: Path | None, consent: list[str] | None) -> Policy:
-    try:
-        policy = Policy.load(policy_file) if policy_file else Policy.default()
-    except PolicyError as error:
-        fail(str(error))
-    kinds = {_kind_name(k) for k in consent or []}
-    return policy.with_consent(kinds) if kinds else policy
+# --- commands ------------------------------------------------------------------------------
 
 
-def _kind_name(word: str) -> str:
-    # People type "faces"; findings say "face".
-    word = word.strip().lower()
-    return {"faces": "face", "logos": "logo", "markings": "marking"}.get(word, word)
+def run_scan(args: argparse.Namespace) -> int:
+    from scanner.report.console import ConsoleOutput, JsonOutput
+
+    language = language_of(args)
+    policy = policy_of(args)
+    from scanner.engine.batch import expand_paths
+
+    paths = [p for p in args.paths if p != "-"]
+    from_stdin = len(paths) < len(args.paths)
+    targets = expand_paths(paths, passed_over=lambda folder: print_error(f"{folder}: version-control folder, not read"))
+    count = len(targets) + from_stdin + len(args.text)
+    if count == 0:
+        raise UsageError("no files to scan (give files or folders, - for standard input, or --text)")
+    output = JsonOutput() if args.json else ConsoleOutput(language, count)
+    pictures = _pictures(args, language)
+    with output:
+        for report, extra in _scanned(args, policy, targets, from_stdin, pictures):
+            output.add(report)
+            if pictures is not None:
+                pictures.add(report, extra)
+        if pictures is not None:
+            pictures.finish()
+    return output.exit_code()
 
 
-def _workers(requested: int) -> int:
-    return requested if requested > 0 else (os.cpu_count() or 1)
+def _scanned(args, policy, targets, from_stdin: bool, pictures):
+    """(report, pictures) for every file, text and standard input, as each is done."""
+    from scanner.engine.batch import scan_and_follow
+    from scanner.engine.pool import Job, WorkerPool
 
-
-@app.command("scan")
-def scan_command(
-    paths: Annotated[list[str], typer.Argument(help="Files and folders (scanned recursively).")],
-    as_json: JsonOption = False,
-    lang: LangOption = None,
-    policy_file: PolicyOption = None,
-    consent: ConsentOption = None,
-    workers: WorkersOption = 0,
-    html_report: Annotated[
-        Path | None, typer.Option("--report", help="Write a self-contained HTML report with annotated previews.")
-    ] = None,
-    annotate: Annotated[
-        Path | None, typer.Option("--annotate", help="Write page images with boxes around findings here.")
-    ] = None,
-    dask: Annotated[
-        str | None, typer.Option("--dask", help="Run the batch on this Dask scheduler, e.g. tcp://host:8786.")
-    ] = None,
-) -> None:
-    """Scan files and folders; exit 0 if all pass, 1 if any is blocked, 2 on an error."""
-    from scanner.engine import expand_paths
-    from scanner.engine.allocator import keep_freed_memory
-    from scanner.report.console import Summary, file_line
-    from scanner.report.jsonl import write_jsonl
-
-    keep_freed_memory()  # a batch that ends soon; see scanner/allocator.py (servers do not)
-    language = lang or default_language()
-    policy = load_policy(policy_file, consent)
-    files = expand_paths(paths)
-    if not files:
-        fail(text(language, "no_files"))
-    console = Console(highlight=False, soft_wrap=True)
-    summary = Summary()
-    pictures = html_file = None
-    with ExitStack() as stack:
-        advance = stack.enter_context(_progress(len(files), None if as_json else console))
-        if html_report is not None or annotate is not None:
-            from scanner.report.html import THUMBNAIL_SIDE, HtmlReport
-            from scanner.report.previews import PreviewJob
-
-            pictures = PreviewJob(THUMBNAIL_SIDE if html_report is not None else None, annotate)
-            try:  # a place that cannot be written is said now, not after the scan (or never)
-                if annotate is not None:
-                    annotate.mkdir(parents=True, exist_ok=True)
-                if html_report is not None:
-                    html_file = stack.enter_context(HtmlReport(html_report, language))
-            except OSError as error:
-                fail(text(language, "cannot_write", path=error.filename, reason=error.strerror or error))
-        for report, thumbnails in _batch(files, policy, _workers(workers), dask, pictures):
-            summary.add(report)
-            if as_json:
-                write_jsonl(report, sys.stdout)
-            else:
-                console.print(file_line(report, language))
-            if html_file is not None:
-                html_file.add(report, thumbnails)
-            advance()
-        if html_file is not None:
-            html_file.finish()
-    if not as_json:
-        summary.print(console, language)
-    if any(r.error for r in summary.reports):
-        raise typer.Exit(EXIT_ERROR)
-    raise typer.Exit(EXIT_BLOCKED if any(r.blocked for r in summary.reports) else EXIT_PASS)
-
-
-def _batch(files, policy: Policy, workers: int, dask: str | None, pictures):
-    """(report, thumbnails) as files finish, on local worker processes (which also draw the
-    pictures) or on a Dask cluster (pictures drawn here)."""
-    if dask is None:
-        from scanner.engine import scan_and_follow
-
-        yield from scan_and_follow(files, policy, workers, pictures)
+    if args.dask:
+        yield from _scanned_on_dask(args, policy, targets, pictures)
         return
-    from scanner.engine.dask import DaskUnavailable, scan_many_dask
+    workers = _workers(args.workers, len(targets) + from_stdin + len(args.text))
+    follow_up = pictures.job if pictures is not None else None
+    with WorkerPool(policy, workers, keep_freed_memory=True) as pool:
+        extra = [pool.submit(Job("-", data=_stdin_bytes(policy), filename="stdin"))] if from_stdin else []
+        extra += [pool.submit(Job(f"--text {n}" if len(args.text) > 1 else "--text", text=text))
+                  for n, text in enumerate(args.text, 1)]
+        for scanned in extra:
+            yield scanned.result()
+        yield from scan_and_follow(targets, pool, follow_up)
 
-    sources = {shown: path for path, shown in files}
-    try:
-        for report in scan_many_dask(files, policy, dask):
-            yield report, _pictures_here(pictures, report, sources[report.path])
-    except DaskUnavailable as error:
-        fail(str(error))
+
+def _scanned_on_dask(args, policy, targets, pictures):
+    from scanner.engine.dask import scan_many_dask
+
+    if args.text or "-" in args.paths:
+        raise UsageError("--dask checks files and folders; give text and standard input without --dask")
+    for report in scan_many_dask(targets, policy, args.dask):
+        source = next((t.path for t in targets if t.shown == report.path), None)
+        yield report, pictures.here(report, source) if pictures is not None and source else None
 
 
-def _pictures_here(pictures, report, source: Path):
-    """The pictures for a file scanned elsewhere, from the file as it is now."""
-    if pictures is None:
+def _stdin_bytes(policy) -> bytes:
+    limit = policy.limits.max_file_bytes
+    data = sys.stdin.buffer.read(limit + 1)
+    if len(data) > limit:
+        raise UsageError(f"standard input is over the {limit // 2**20} MiB file limit")
+    return data
+
+
+def _pictures(args, language: str):
+    if args.report is None and args.annotate is None:
         return None
-    try:
-        return pictures(report, source.read_bytes())
-    except OSError:
-        return None
+    from scanner.report.pictures import Pictures
+
+    return Pictures(args.report, args.annotate, language)  # a place that cannot be written is said now
 
 
-class _progress:
-    """A progress bar on a terminal, nothing when piped or for a single file.
+def run_eval(args: argparse.Namespace) -> int:
+    import json
 
-    It shares the console the file lines go to, so that rich prints them above the bar."""
-
-    def __init__(self, total: int, console: Console | None) -> None:
-        self.bar = None
-        console = console if console is not None and console.is_terminal else Console(stderr=True)
-        if total > 1 and console.is_terminal:
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-            self.bar = Progress(
-                "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                TimeRemainingColumn(), console=console, transient=True,
-            )
-            self.task = self.bar.add_task("smscan", total=total)
-
-    def __enter__(self):
-        if self.bar is None:
-            return lambda: None
-        self.bar.start()
-        return lambda: self.bar.advance(self.task)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
-@app.command("eval")
-def eval_command(
-    manifest: Annotated[Path, typer.Argument(help="CSV with path,expect,kinds[,group] rows.")],
-    as_json: JsonOption = False,
-    policy_file: PolicyOption = None,
-    workers: WorkersOption = 0,
-    show_misses: Annotated[bool, typer.Option("--misses", help="List every wrong case.")] = False,
-) -> None:
-    """Recall per finding kind and false-block rate on a labelled set of files."""
-    from scanner.engine import scan_many
-    from scanner.engine.allocator import keep_freed_memory
-
-    keep_freed_memory()
+    from scanner.engine.batch import Target, scan_many
     from scanner.evaluate import Evaluation, ManifestError, read_manifest
     from scanner.report.evaluation import print_evaluation
 
+    language = language_of(args)
     try:
-        cases = read_manifest(manifest)
+        cases = read_manifest(args.manifest)
     except ManifestError as error:
-        fail(str(error))
-    policy = load_policy(policy_file, None)
+        raise UsageError(str(error)) from None
+    policy = policy_of(args)
     by_shown = {case.shown: case for case in cases}
     evaluation = Evaluation()
-    for report in scan_many([(c.path, c.shown) for c in cases], policy, _workers(workers)):
+    targets = [Target(c.path, c.shown) for c in cases]
+    for report in scan_many(targets, policy, _workers(args.workers, len(targets))):
         evaluation.add(by_shown[report.path], report)
-    if as_json:
+    if args.json:
         print(json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False))
     else:
-        print_evaluation(evaluation, Console(highlight=False), show_misses)
+        print_evaluation(evaluation, language, args.misses)
+    return EXIT_PASS
 
 
-@app.command("fix")
-def fix_command(
-    source: Annotated[Path, typer.Argument(help="Image or PDF to make a shareable copy of.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the copy.")],
-    lang: LangOption = None,
-    policy_file: PolicyOption = None,
-) -> None:
-    """Write a copy with faces blurred and metadata stripped, then scan the copy.
+def run_fix(args: argparse.Namespace) -> int:
+    from scanner.report.console import ConsoleOutput
 
-    Exit 0 when the copy passes, 1 when something else still blocks it (a marking, a logo), 2 on
-    an error. The input file is never modified."""
-    from scanner.engine import Scanner
+    language = language_of(args)
+    policy = policy_of(args)
+    from scanner.engine.scanner import Scanner
     from scanner.fix import FixError, write_fixed_copy
-    from scanner.report.console import file_line
+    from scanner.i18n import ntr
 
-    language = lang or default_language()
-    policy = load_policy(policy_file, None)
     try:
-        data = source.read_bytes()
+        data = args.source.read_bytes()
     except OSError as error:
-        fail(f"cannot read {source}: {error.strerror or error}")
+        raise UsageError(f"cannot read {args.source}: {error.strerror or error}") from None
     scanner = Scanner(policy)
     faces = next((d for d in scanner.detectors if d.name == "face"), None)
     try:
-        result = write_fixed_copy(data, output, filename=str(source), faces=faces)
+        result = write_fixed_copy(data, args.output, filename=str(args.source), faces=faces)
     except FixError as error:
-        fail(str(error))
-    console = Console(highlight=False, soft_wrap=True)
-    console.print(text(language, "fixed", path=str(result.out_path), faces=result.faces_blurred))
+        raise UsageError(str(error)) from None
+    print(ntr(language, "wrote {path}: {n} face blurred", "wrote {path}: {n} faces blurred", result.faces_blurred,
+              path=str(result.out_path)))
     for removed in result.removed:
-        console.print(f"  - {removed}")
+        print(f"  - {removed}")
     for note in result.notes:
-        console.print(f"  ! {note}")
-    report = scanner.scan_path(result.out_path)
-    console.print(file_line(report, language))
-    raise typer.Exit(EXIT_ERROR if report.error else EXIT_BLOCKED if report.blocked else EXIT_PASS)
+        print(f"  ! {note}")
+    output = ConsoleOutput(language, 1, summary=False)
+    with output:
+        output.add(scanner.scan_path(result.out_path))
+    return output.exit_code()
 
 
-@app.command("ui")
-def ui_command(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8765,
-    no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser.")] = False,
-    lang: LangOption = None,
-    policy_file: PolicyOption = None,
-    max_upload_mb: Annotated[float | None, typer.Option("--max-upload-mb", help="Per-file upload limit.")] = None,
-) -> None:
-    """A local page to drop files and folders on; the JSON API is POST /api/scan."""
+def run_ui(args: argparse.Namespace) -> int:
     import threading
     import webbrowser
 
@@ -270,37 +316,32 @@ def ui_command(
 
     from scanner.ui.app import create_app
 
-    policy = load_policy(policy_file, None)
-    application = create_app(policy, lang or default_language(), max_upload_mb)
-    address = f"http://127.0.0.1:{port}/"
-    Console(stderr=True).print(f"smscan ui: {address}  (Ctrl+C to stop)")
-    if not no_browser:
+    language = language_of(args)
+    application = create_app(policy_of(args), language, args.max_upload_mb)
+    address = f"http://127.0.0.1:{args.port}/"
+    print(f"smscan ui: {address}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, args=(address,)).start()
     try:
-        uvicorn.run(application, host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(application, host="127.0.0.1", port=args.port, log_level="warning")
     except OSError as error:
-        fail(f"cannot listen on 127.0.0.1:{port}: {error.strerror or error}")
+        raise UsageError(f"cannot listen on 127.0.0.1:{args.port}: {error.strerror or error}") from None
+    return EXIT_PASS
 
 
-app.command("smtp-filter")(smtp_filter_command)
+def run_policy_show(args: argparse.Namespace) -> int:
+    from scanner.policy import load_policy, policy_toml
+
+    print(policy_toml(load_policy(args.policy)), end="")
+    return EXIT_PASS
 
 
-def main() -> None:
-    """Entry point: `smscan PATH...` means `smscan scan PATH...`."""
-    argv = sys.argv[1:]
-    first = next((a for a in argv if not a.startswith("-")), None)
-    asked_help = first is not None and {"--help", "-h"} & set(argv[: argv.index(first)])
-    if first is not None and first not in SUBCOMMANDS and not asked_help:
-        argv = ["scan", *argv]
-    from scanner.errors import SetupError
+def run_policy_check(args: argparse.Namespace) -> int:
+    from scanner.policy import Policy
 
-    try:
-        app(argv, prog_name="smscan", standalone_mode=True)
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SetupError as error:
-        print_error(str(error))
-        sys.exit(EXIT_ERROR)
+    Policy.load(args.file)
+    print(f"{args.file}: valid")
+    return EXIT_PASS
 
 
 if __name__ == "__main__":

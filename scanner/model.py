@@ -1,27 +1,25 @@
-"""Result types shared by every stage: frozen, JSON-ready dataclasses."""
+"""Result types shared by every stage: frozen, JSON-ready dataclasses.
+
+`FileReport.to_dict()` is the stable output contract (`--json`, the drop page's API, the mail
+gateway's logs). Its shape is described by `scanner/report/schema.json` (JSON Schema), tested
+against real output. SCHEMA_VERSION changes only when a field is removed or changes meaning;
+new fields may be added within a version, so readers must ignore fields they do not know.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-BBox = tuple[int, int, int, int]
-"""x0, y0, x1, y1 in the pixels of the page raster the finding was made on."""
+from scanner.geometry import BBox
+from scanner.version import __version__
 
+SCHEMA_VERSION = 2
 
-def box_union(boxes: Iterable[BBox]) -> BBox | None:
-    """The smallest box holding them all; None for no boxes."""
-    listed = list(boxes)
-    if not listed:
-        return None
-    return (
-        min(b[0] for b in listed),
-        min(b[1] for b in listed),
-        max(b[2] for b in listed),
-        max(b[3] for b in listed),
-    )
+LocalText = Mapping[str, str]
+"""The same sentence in each language smscan speaks: {"en": ..., "fr": ...}."""
 
 
 class Verdict(StrEnum):
@@ -29,29 +27,35 @@ class Verdict(StrEnum):
     BLOCK = "block"
 
 
-# Guideline sections of Statistics Canada's social media guidelines.
-SECTION_SYMBOLS = "2.3"
-SECTION_PRIVACY = "2.4"
-SECTION_CONDUCT = "2.5"
-SECTION_CONFIDENTIAL = "2.6"
-
-
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # marking, logo, face, pii, metadata, conduct, ...
+    """One thing a check saw. Checks fill what they saw; the engine fills `section` and
+    `message` from the check's declaration, so every finding speaks in the same words."""
+
+    kind: str  # a kind its check declared: marking, logo, face, pii, metadata, conduct, ...
     label: str  # precise name, e.g. "protected-b", "gc-signature"
     confidence: float  # 0..1
     page: int  # 1-based
-    bbox: BBox | None
-    evidence: str  # matched text or a short description
-    section: str  # guideline section enforced, e.g. "2.6"
+    bbox: BBox | None  # on the page raster (see scanner.geometry)
+    detail: str = ""  # technical evidence for the curious: scores, inliers, the reading source
+    excerpt: str = ""  # what was found, safe to show a person (personal data masked)
     part: str | None = None  # member inside a container (zip entry, attachment, word/media/...)
+    section: str = ""  # guideline section, from the kind's declaration
+    message: LocalText = field(default_factory=dict)  # what was found and what to do, per language
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["confidence"] = round(self.confidence, 3)
-        data["bbox"] = list(self.bbox) if self.bbox else None
-        return data
+        return {
+            "kind": self.kind,
+            "label": self.label,
+            "section": self.section,
+            "confidence": round(self.confidence, 3),
+            "page": self.page,
+            "bbox": list(self.bbox) if self.bbox else None,
+            "part": self.part,
+            "message": dict(self.message),
+            "excerpt": self.excerpt,
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,29 +71,41 @@ class FileReport:
     path: str
     verdict: Verdict
     findings: tuple[Finding, ...] = ()
-    error: str | None = None
+    error: str | None = None  # why the file could not be checked (English, one line)
     blocking: tuple[Finding, ...] = ()  # the findings that caused a block verdict
     pages: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     consent: tuple[str, ...] = ()  # finding kinds the user declared consent for
     page_results: tuple[PageResult, ...] = ()
+    reason: LocalText = field(default_factory=dict)  # one line per language: why blocked; empty when passed
+    warnings: tuple[str, ...] = ()  # what the scan could not do as well as usual (missing templates...)
 
     @property
     def blocked(self) -> bool:
         return self.verdict is Verdict.BLOCK
+
+    @property
+    def checked(self) -> bool:
+        """False when the file could not be (fully) checked; it is then blocked."""
+        return self.error is None
 
     def count(self, kind: str) -> int:
         return sum(1 for f in self.findings if f.kind == kind)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
+            "smscan_version": __version__,
             "path": self.path,
             "verdict": str(self.verdict),
-            "findings": [{**f.to_dict(), "blocks": f in self.blocking} for f in self.findings],
+            "checked": self.checked,
+            "reason": dict(self.reason) or None,
             "error": self.error,
+            "findings": [{**f.to_dict(), "blocks": f in self.blocking} for f in self.findings],
             "pages": self.pages,
             "faces": self.count("face"),
             "consent": list(self.consent),
+            "warnings": list(self.warnings),
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
         }
 
@@ -110,22 +126,17 @@ class MessageReport:
     def blocked_parts(self) -> tuple[FileReport, ...]:
         return tuple(p for p in self.parts if p.blocked)
 
-    def reason(self) -> str:
-        """One short line: each blocked part with why, e.g. 'memo.pdf: marking protected-b'."""
+    def reason(self, language: str = "en") -> str:
+        """One short line: each blocked part with why, e.g. 'memo.pdf: PROTECTED B marking (guideline 2.6)'."""
         if self.error:
             return self.error
-        return "; ".join(f"{p.path}: {_why(p)}" for p in self.blocked_parts)
+        return "; ".join(f"{p.path}: {p.reason.get(language) or p.error or ''}" for p in self.blocked_parts)
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
+            "smscan_version": __version__,
             "verdict": str(self.verdict),
             "error": self.error,
             "parts": [p.to_dict() for p in self.parts],
         }
-
-
-def _why(report: FileReport) -> str:
-    if report.error:
-        return report.error
-    labels = dict.fromkeys(f"{f.kind} {f.label}" for f in report.blocking)  # de-duplicated, in order
-    return ", ".join(labels)

@@ -8,7 +8,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from scanner.detectors.conduct.detector import ConductDetector, canonical, find_conduct, masked_severity
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_CONDUCT
 
 
 def found(text: str) -> list[tuple[str, str]]:
@@ -89,9 +88,10 @@ def test_detector_finding_shape() -> None:
     findings = ConductDetector().detect(_page_from_text(["StatCan", "are", "a", "bunch", "of", "f***ing", "idiots"]))
     assert [f.label for f in findings] == ["abuse", "abuse"]
     first = findings[0]
-    assert first.kind == "conduct" and first.section == SECTION_CONDUCT and first.confidence >= 0.9
+    assert first.kind == "conduct" and first.confidence >= 0.9
     assert first.bbox == (400, 0, 470, 20)
-    assert "StatCan" in first.evidence and "severe" in first.evidence
+    assert "StatCan" in first.detail and "severe" in first.detail
+    assert first.excerpt == "f******"  # the word itself is not repeated in logs
 
 
 def test_abuse_read_by_ocr() -> None:

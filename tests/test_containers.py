@@ -12,11 +12,11 @@ import zlib
 import pytest
 from PIL import Image
 
+from samplegen.documents import encoded, memo_pdf, photo_like, render
+from samplegen.mail import deeply_nested, docx, message, nested_zip, pptx, xlsx, zeros_bomb, zipped
 from scanner.ingest import IngestError, Limits, load, sniff
 from scanner.ingest.text import decoded_text, markup_lines
 from scanner.policy import Policy
-from tests.compose import encoded, memo_pdf, photo_like, render
-from tests.mail_compose import deeply_nested, docx, message, nested_zip, pptx, xlsx, zeros_bomb, zipped
 
 MIB = 2**20
 
@@ -56,7 +56,7 @@ def test_image_under_media_is_read_like_a_scan(marking_scanner):
     scan = Image.fromarray(render(memo_pdf(header="PROTECTED B"), dpi=150))
     report = marking_scanner.scan_bytes(docx(["See the picture."], images={"image1.png": encoded(scan)}), "n.docx")
     assert blocking_parts(report) == {"word/media/image1.png"}
-    assert all("(ocr)" in f.evidence for f in report.blocking)
+    assert all(f.detail == "read from ocr" for f in report.blocking)
 
 
 @pytest.mark.parametrize(
@@ -216,8 +216,7 @@ def test_too_many_members_blocks():
 
 
 def test_limits_are_read_from_the_policy():
-    policy = Policy.from_toml("[limits]\nmax_unpacked_mb = 10\nmax_depth = 2\nmax_members = 7\nmax_ratio = 50",
-                              base=Policy.default())
+    policy = Policy.from_toml("[limits]\nmax_unpacked_mb = 10\nmax_depth = 2\nmax_members = 7\nmax_ratio = 50")
     assert (policy.limits.max_unpacked_bytes, policy.limits.max_depth) == (10 * MIB, 2)
     assert (policy.limits.max_members, policy.limits.max_ratio) == (7, 50.0)
     assert Policy.default().limits.max_depth == 5

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from scanner.engine import expand_paths, scan_many
+from samplegen.documents import encoded, memo_pdf, photo_like, render, scanned
+from samplegen.mail import docx, zipped
+from scanner.engine.batch import Target, expand_paths, scan_many
 from scanner.engine.dask import DaskUnavailable, scan_many_dask, worker_scanner_count
 from scanner.policy import Policy
-from tests.compose import encoded, memo_pdf, photo_like, render, scanned
-from tests.mail_compose import docx, zipped
 
 distributed = pytest.importorskip("distributed")
 MARKINGS = ["marking"]
@@ -67,8 +67,8 @@ def test_workers_load_models_once_and_can_read_shared_paths(cluster_address, bat
 
 def test_unreadable_file_is_reported_not_sent(cluster_address, tmp_path):
     missing = tmp_path / "gone.pdf"
-    (report,) = scan_many_dask([(missing, "gone.pdf")], Policy.default(), cluster_address, MARKINGS)
-    assert report.blocked and "cannot read file" in report.error
+    (report,) = scan_many_dask([Target(missing, "gone.pdf")], Policy.default(), cluster_address, MARKINGS)
+    assert report.blocked and report.error == "no such file"
 
 
 def test_unreachable_scheduler_is_one_clear_error(tmp_path):

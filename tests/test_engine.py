@@ -1,15 +1,15 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from samplegen.documents import memo_pdf
 from scanner import Scanner
-from scanner.detectors import Detector
-from scanner.engine import expand_paths, largest_first, scan_and_follow
+from scanner.detectors import CheckSpec, Detector, KindSpec, Level, Message
+from scanner.engine.batch import expand_paths, largest_first, scan_and_follow
+from scanner.engine.pool import WorkerPool
 from scanner.policy import Policy
-from tests.compose import memo_pdf
 
 
 class Exploding(Detector):
@@ -24,7 +24,8 @@ def test_scan_bytes_reports_findings_with_every_field(marking_scanner):
     data = json.loads(json.dumps(report.to_dict()))
     assert data["verdict"] == "block" and data["error"] is None and data["pages"] == 1
     found = data["findings"][0]
-    assert set(found) >= {"kind", "label", "confidence", "page", "bbox", "evidence", "section"}
+    assert set(found) >= {"kind", "label", "confidence", "page", "bbox", "message", "excerpt", "detail", "section"}
+    assert found["excerpt"] == "PROTECTED A" and "PROTÉGÉ A" not in found["message"]["en"]
     assert found["kind"] == "marking" and found["section"] == "2.6" and len(found["bbox"]) == 4
 
 
@@ -33,22 +34,26 @@ def test_text_layer_and_ocr_of_one_marking_are_one_finding(marking_scanner):
     assert [f.label for f in report.findings] == ["secret"]
 
 
+EXPLODING = CheckSpec("exploding", "1", "a check that crashes", detector=Exploding, kinds=(
+    KindSpec("boom", "booms", "2.6", Level(0.5, "2.6: test"), {"*": Message("a boom", "{n} booms", "duck")}),))
+
+
 def test_a_crashing_check_blocks_the_file_with_its_reason():
     scanner = Scanner(detectors=[], ocr=False)
-    scanner.detectors.append(Exploding())
+    scanner.checks.append(EXPLODING)
     report = scanner.scan_bytes(memo_pdf())
     assert report.blocked and "model file damaged" in report.error
 
 
 def test_time_limit_blocks_instead_of_passing():
-    policy = Policy.from_toml("[limits]\ntimeout_seconds = 0", base=Policy.default())
+    policy = Policy.from_toml("[limits]\ntimeout_seconds = 0.001")
     report = Scanner(policy, detectors=["marking"]).scan_bytes(memo_pdf())
     assert report.blocked and "timed out" in report.error
 
 
 def test_missing_file_is_an_error_not_a_pass(marking_scanner, tmp_path):
     report = marking_scanner.scan_path(tmp_path / "nope.png")
-    assert report.blocked and "cannot read" in report.error
+    assert report.blocked and not report.checked and report.error == "no such file"
 
 
 def test_scanner_is_reused_across_many_files(marking_scanner):
@@ -81,7 +86,7 @@ def test_batch_hands_the_largest_files_out_first(tmp_path):
     for name, size in [("small.png", 10), ("big.pdf", 3000), ("middle.jpg", 500)]:
         (tmp_path / name).write_bytes(b"x" * size)
     files = expand_paths([str(tmp_path)])
-    assert [Path(shown).name for _, shown in largest_first(files)] == ["big.pdf", "middle.jpg", "small.png"]
+    assert [target.path.name for target in largest_first(files)] == ["big.pdf", "middle.jpg", "small.png"]
 
 
 # Touches 64 MiB twice in a fresh interpreter and counts the page faults of the second time.
@@ -110,11 +115,12 @@ def test_freed_memory_is_reused_without_faulting_it_in_again():
     assert second_touch("keep")[1] < pages // 20
 
 
+def no_pictures_today(report, data):
+    raise RuntimeError("no pictures today")
+
+
 def test_a_failing_follow_up_leaves_the_verdict(tmp_path):
     (tmp_path / "memo.pdf").write_bytes(memo_pdf(header="PROTECTED B"))
-
-    def broken(report, data):
-        raise RuntimeError("no pictures today")
-
-    ((report, pictures),) = scan_and_follow(expand_paths([str(tmp_path)]), Policy.default(), 1, broken, ["marking"])
+    with WorkerPool(Policy.default(), 1, ["marking"]) as pool:
+        ((report, pictures),) = scan_and_follow(expand_paths([str(tmp_path)]), pool, no_pictures_today)
     assert report.blocked and pictures is None

@@ -23,7 +23,6 @@ from scanner.detectors.face.centerface import (
 from scanner.detectors.face.detector import FaceDetector
 from scanner.ingest.image import to_rgb_array
 from scanner.ingest.page import Page
-from scanner.model import SECTION_PRIVACY
 
 TWO_FACES = {"faces/two_people.jpg", "faces/kit_with_rose.jpg"}
 # Negatives that once scored as faces at a low threshold (circles, pixel art): kept as regressions.
@@ -87,7 +86,7 @@ def test_every_labelled_face_photo_has_its_faces(detector: FaceDetector, shared_
         if len(findings) < expected:
             missed.append((rel, len(findings)))
         for finding in findings:
-            assert finding.kind == "face" and finding.label == "face" and finding.section == SECTION_PRIVACY
+            assert finding.kind == "face" and finding.label == "face"
             assert finding.bbox is not None and 0 < finding.confidence <= 1
     assert not missed
 

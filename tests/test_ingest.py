@@ -6,8 +6,8 @@ import pymupdf
 import pytest
 from PIL import Image
 
+from samplegen.documents import encoded, memo_pdf, photo_like
 from scanner.ingest import IngestError, Limits, load, sniff
-from tests.compose import encoded, memo_pdf, photo_like
 
 
 def _arrow(width: int = 300, height: int = 200) -> Image.Image:

@@ -15,7 +15,7 @@ import pytest
 
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.templates import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
-from scanner.model import SECTION_SYMBOLS, Finding
+from scanner.model import Finding
 from tests.logo_cases import (
     Distortion,
     austria_flag,
@@ -56,7 +56,7 @@ def assert_found(findings: list[Finding], label: str, image: np.ndarray) -> None
     assert hits, f"expected {label}, got {[(f.label, f.confidence) for f in findings]}"
     x0, y0, x1, y1 = hits[0].bbox
     assert 0 <= x0 < x1 <= image.shape[1] and 0 <= y0 < y1 <= image.shape[0]
-    assert hits[0].kind == "logo" and hits[0].section == SECTION_SYMBOLS and hits[0].evidence
+    assert hits[0].kind == "logo" and hits[0].detail
 
 
 # --- templates --------------------------------------------------------------------------
@@ -239,8 +239,9 @@ def test_degenerate_pages_give_no_findings(detector: LogoDetector, shape: tuple[
     assert detector.detect(page_of(noise)) == []
 
 
-def test_registered_as_a_detector() -> None:
-    from scanner.detectors import available_detectors
+def test_registered_as_a_check() -> None:
+    from scanner.detectors import registry
 
-    assert available_detectors()["logo"] is LogoDetector
-    assert LogoDetector.kinds == ("logo",)
+    spec = registry().checks["logo"]
+    assert isinstance(spec.build(), LogoDetector)
+    assert [kind.name for kind in spec.kinds] == ["logo"] and spec.kinds[0].section == "2.3"

@@ -11,12 +11,13 @@ from email.message import EmailMessage
 import pytest
 from PIL import Image
 
+from samplegen.documents import encoded, memo_pdf, photo_like, render, scanned
+from samplegen.mail import docx, message
 from scanner import Scanner
+from scanner.detectors import CheckSpec, Detector, KindSpec, Level, Message
 from scanner.engine.cache import ReportCache
 from scanner.model import FileReport, MessageReport, Verdict
 from scanner.policy import Policy
-from tests.compose import encoded, memo_pdf, photo_like, render, scanned
-from tests.mail_compose import docx, message
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -101,7 +102,7 @@ def test_cache_key_includes_the_policy(cached_scanner):
     text = "PROTECTED B"
     assert cached_scanner.scan_text(text, "body.txt").blocked
     misses = cached_scanner.cache.misses
-    cached_scanner.policy = Policy.from_toml('[block]\nmarking = false', base=cached_scanner.policy)
+    cached_scanner.policy = Policy.from_toml('[block]\nmarking = false')
     assert not cached_scanner.scan_text(text, "body.txt").blocked
     assert cached_scanner.cache.misses == misses + 1
 
@@ -117,11 +118,23 @@ def test_cache_is_bounded_and_least_recently_used_goes_first():
     assert scanner.cache.misses == 4
 
 
+class Dawdling(Detector):
+    def detect(self, page):
+        time.sleep(0.05)
+        return []
+
+
+DAWDLING = CheckSpec("dawdling", "1", "a slow check", detector=Dawdling, kinds=(
+    KindSpec("dawdle", "dawdles", "2.6", Level(0.5, "2.6: test"), {"*": Message("a dawdle", "{n} dawdles", "wait")}),))
+
+
 def test_timed_out_scans_are_not_cached():
-    policy = Policy.from_toml("[limits]\ntimeout_seconds = 0", base=Policy.default())
+    policy = Policy.from_toml("[limits]\ntimeout_seconds = 0.02")
     scanner = Scanner(policy, detectors=["marking"], ocr=False, cache_size=8)
+    scanner.checks.append(DAWDLING)
+    two_pages = "\n".join(["hello"] * 600)  # 500 lines to a text page
     for _ in range(2):
-        report = scanner.scan_text("hello", "body.txt")
+        report = scanner.scan_text(two_pages, "body.txt")
         assert report.blocked and "timed out" in report.error
     assert (scanner.cache.misses, len(scanner.cache)) == (2, 0)
 

@@ -8,7 +8,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from scanner.detectors.pii.detector import PiiDetector, find_pii, luhn_valid
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_PRIVACY
 
 
 def labels(text: str, context: str = "") -> list[str]:
@@ -99,8 +98,8 @@ def test_detector_reports_boxes_and_masks_numbers() -> None:
     findings = {f.label: f for f in PiiDetector().detect(page)}
     assert set(findings) == {"sin", "email"}
     assert findings["sin"].bbox == (100, 10, 390, 30)
-    assert findings["sin"].section == SECTION_PRIVACY and findings["sin"].kind == "pii"
-    assert "123456" not in findings["sin"].evidence  # the report must not re-leak the number
+    assert findings["sin"].kind == "pii"
+    assert "123456" not in findings["sin"].excerpt + findings["sin"].detail  # the report must not re-leak the number
     assert findings["email"].bbox == (500, 10, 590, 30)
 
 

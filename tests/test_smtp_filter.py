@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from samplegen.documents import encoded, memo_pdf, photo_like
+from samplegen.mail import deeply_nested, message
 from scanner import Scanner
 from scanner.mail.smtp_filter import parse_address, start_filter
-from tests.compose import encoded, memo_pdf, photo_like
-from tests.mail_compose import deeply_nested, message
 
 LOOPBACK = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,7 +92,7 @@ def test_blocked_message_is_refused_with_550_naming_the_file(content_filter):
         send(port, wire_bytes(MARKED))
     reply = refused.value.smtp_error.decode()
     assert refused.value.smtp_code == 550
-    assert "memo.pdf" in reply and "protected-b" in reply and "\n" not in reply
+    assert "memo.pdf" in reply and "PROTECTED B" in reply and "(2.6)" in reply and "\n" not in reply
     assert sink.received == []
 
 

@@ -14,13 +14,12 @@ import httpx
 import pytest
 import uvicorn
 
+from samplegen.documents import memo_pdf
 from scanner.policy import Policy
 from scanner.ui.app import create_app
-from tests.compose import memo_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ONLY_MARKINGS = Policy.from_toml('[detectors]\ndisabled = ["face", "logo", "pii", "metadata", "conduct"]',
-                                 base=Policy.default())
+ONLY_MARKINGS = Policy.from_toml('[detectors]\ndisabled = ["face", "logo", "pii", "metadata", "conduct"]')
 CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -9,9 +9,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PIL import Image
 
-from tests.compose import BODY, encoded, image_pdf, memo_pdf, photo_like, render, scanned
+from samplegen.documents import BODY, encoded, image_pdf, memo_pdf, photo_like, render, scanned
+from samplegen.mail import docx
 from tests.logo_cases import Distortion, compose, statcan_artwork
-from tests.mail_compose import docx
 
 PROSE = [*BODY, "All information you provide is kept confidential under the law."]
 

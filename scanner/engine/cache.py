@@ -6,11 +6,23 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import replace
 
+from scanner.detectors import registry
 from scanner.model import FileReport
+from scanner.policy import Policy
+from scanner.version import __version__
+
+
+def scan_identity(policy: Policy, checks: Iterable[str] | None, ocr: bool = True) -> str:
+    """What besides the bytes decides a report: smscan's and the checks' versions, the policy."""
+    known = registry()
+    names = list(checks) if checks is not None else list(known.checks)
+    versions = [f"{name}/{known.checks[name].version}" for name in names
+                if name in known.checks and name not in policy.disabled]
+    return repr([__version__, versions, ocr, policy.identity()])
 
 
 def cache_key(tag: str, data: bytes, identity: str) -> str:
@@ -73,6 +85,22 @@ class ReportCache:
                 self._store(key, report)
         pending.set_result(report)
         return report
+
+    def peek(self, key: str, shown: str) -> FileReport | None:
+        """The cached report re-labelled `shown`, or None; nothing is computed."""
+        started = time.perf_counter()
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return _relabelled(cached, shown, started)
+
+    def put(self, key: str, report: FileReport) -> None:
+        with self._lock:
+            self._store(key, report)
 
     def _store(self, key: str, report: FileReport) -> None:
         self._entries[key] = report

@@ -1,7 +1,9 @@
 """A batch on an existing Dask cluster: `smscan DIR --dask tcp://HOST:PORT`.
 
 Each worker process builds one Scanner per policy the first time it is given a file and keeps
-it (a module-level global), so OCR and models load once per worker, not once per file.
+it, with the same set-up and guard as the local worker processes (scanner.engine.pool), so OCR
+and models load once per worker, not once per file. Dask does not enforce smscan's hard per-file
+time and memory limits: its own worker memory limits and restarts apply.
 
 By default the client reads each file and sends its bytes, so the workers need not see the
 client's disk. With `shared_filesystem=True` only paths are sent and the workers read the
@@ -13,21 +15,18 @@ Workers need the same smscan version installed (with Tesseract and its language 
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from dataclasses import asdict
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from scanner.ingest.errors import one_line
+from scanner.engine.batch import Target
+from scanner.engine.pool import Job, WorkerConfig, run_job, worker_scanner
+from scanner.engine.scanner import read_limited
+from scanner.ingest.errors import IngestError, one_line
 from scanner.model import FileReport
 from scanner.policy import Policy
 
 if TYPE_CHECKING:
     from distributed import Client, Future
-
-    from scanner.engine import Scanner
 
 # Bytes larger than this go to the cluster ahead of their task (scatter) rather than inside it.
 _SCATTER_BYTES = 1 << 20
@@ -39,47 +38,28 @@ class DaskUnavailable(RuntimeError):
 
 # --- on the workers ----------------------------------------------------------------------
 
-_worker_scanners: dict[str, Scanner] = {}
-_worker_lock = threading.Lock()
 
-
-def _worker_scanner(policy: Policy, detectors: list[str] | None) -> Scanner:
-    """This worker's Scanner for the policy, built on first use (a worker may run several threads)."""
-    key = _policy_key(policy, detectors)
-    with _worker_lock:
-        scanner = _worker_scanners.get(key)
-        if scanner is None:
-            from scanner.engine import Scanner
-
-            scanner = _worker_scanners[key] = Scanner(policy, detectors)
-        return scanner
-
-
-def scan_on_worker(
-    payload: bytes | str, name: str, shown: str, policy: Policy, detectors: list[str] | None
-) -> FileReport:
-    """A file's bytes (or its path, on a shared filesystem) -> its report, on a Dask worker."""
-    scanner = _worker_scanner(policy, detectors)
+def scan_on_worker(payload: bytes | str, name: str, shown: str, config: WorkerConfig) -> FileReport:
+    """A file's bytes (or its path, on a shared filesystem) -> its report, on a Dask worker, with the
+    same per-process set-up and the same guard as a local worker."""
+    scanner = worker_scanner(config)
     if isinstance(payload, bytes):
-        return scanner.scan_bytes(payload, filename=name, path=shown)
-    return scanner.scan_path(payload, shown)
+        return run_job(scanner, Job(shown, data=payload, filename=name)).report
+    return run_job(scanner, Job(shown, path=payload)).report
 
 
 def worker_scanner_count() -> int:
     """How many Scanners this worker process has built (one per policy it was given)."""
-    return len(_worker_scanners)
+    from scanner.engine.pool import _scanners
 
-
-def _policy_key(policy: Policy, detectors: list[str] | None) -> str:
-    return json.dumps([sorted(policy.thresholds.items()), sorted(policy.consent), asdict(policy.limits),
-                       sorted(policy.disabled), detectors])
+    return len(_scanners)
 
 
 # --- on the client -----------------------------------------------------------------------
 
 
 def scan_many_dask(
-    files: list[tuple[Path, str]],
+    files: list[Target],
     policy: Policy,
     address: str,
     detectors: list[str] | None = None,
@@ -97,13 +77,14 @@ def scan_many_dask(
         window = 2 * max(1, sum(client.nthreads().values()))
         running: dict[Future, str] = {}
         done = as_completed()
-        for path, shown in files:
-            payload = str(path) if shared_filesystem else _read(path, shown, policy)
+        config = WorkerConfig(policy, detectors)
+        for target in files:
+            payload = str(target.path) if shared_filesystem else _read(target, policy)
             if isinstance(payload, FileReport):
                 yield payload
                 continue
-            future = _submit(client, payload, path.name, shown, policy, detectors)
-            running[future] = shown
+            future = _submit(client, payload, target.path.name, target.shown, config)
+            running[future] = target.shown
             done.add(future)
             if len(running) >= window:
                 yield _collected(next(done), running, policy)
@@ -122,24 +103,18 @@ def _connect(address: str, timeout: float) -> Client:
         raise DaskUnavailable(f"cannot reach the Dask scheduler at {address}: {one_line(error)}") from None
 
 
-def _read(path: Path, shown: str, policy: Policy) -> bytes | FileReport:
+def _read(target: Target, policy: Policy) -> bytes | FileReport:
     """The file's bytes, or the report of a file that cannot be sent (too large, unreadable)."""
-    limit = policy.limits.max_file_bytes
     try:
-        if path.stat().st_size > limit:
-            return _failed(shown, f"file too large: {path.stat().st_size / 2**20:.1f} MiB "
-                                  f"(limit {limit / 2**20:.0f} MiB)", policy)
-        return path.read_bytes()
-    except OSError as error:
-        return _failed(shown, f"cannot read file: {error.strerror or error}", policy)
+        return read_limited(target.path, policy.limits.max_file_bytes, follow_links=not target.in_folder)
+    except IngestError as error:
+        return policy.unchecked(target.shown, error)
 
 
-def _submit(
-    client: Client, payload: bytes | str, name: str, shown: str, policy: Policy, detectors: list[str] | None
-) -> Future:
+def _submit(client: Client, payload: bytes | str, name: str, shown: str, config: WorkerConfig) -> Future:
     if isinstance(payload, bytes) and len(payload) > _SCATTER_BYTES:
         payload = client.scatter(payload)  # big data travels on its own, not in the task message
-    return client.submit(scan_on_worker, payload, name, shown, policy, detectors, pure=False)
+    return client.submit(scan_on_worker, payload, name, shown, config, pure=False)
 
 
 def _collected(future: Future, running: dict[Future, str], policy: Policy) -> FileReport:
@@ -147,12 +122,7 @@ def _collected(future: Future, running: dict[Future, str], policy: Policy) -> Fi
     try:
         return future.result()
     except Exception as failure:  # a worker died or the cluster went away: not checked, so blocked
-        return _failed(shown, f"dask worker failed: {type(failure).__name__}: {one_line(failure)}",
-                       policy)
+        return policy.unchecked(shown, IngestError(
+            "the Dask worker failed ({why}); not fully checked", why=one_line(failure)))
     finally:
         future.release()
-
-
-def _failed(shown: str, error: str, policy: Policy) -> FileReport:
-    verdict, _ = policy.decide((), error)
-    return FileReport(path=shown, verdict=verdict, error=error, consent=tuple(sorted(policy.consent)))

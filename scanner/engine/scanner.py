@@ -1,24 +1,38 @@
-"""Scanner: loads OCR and models once, then runs ingest -> detectors -> policy on each file."""
+"""Scanner: ingest -> checks -> policy for one file, in this process.
+
+Checks and OCR are built on first need, once per Scanner: a plain-text e-mail never loads the
+face network or Tesseract. Every finding is stamped with its kind's guideline section and
+messages from the check's declaration; a check that reports a kind it did not declare, or that
+crashes, fails the file closed.
+
+In this in-process mode the time limit is checked between pages and checks, so a native call that
+never returns (a pathological PDF in MuPDF) is not cut short, and memory is not bounded: use
+`scanner.engine.pool.WorkerPool` (what the command, the drop page and the mail gateway use) for
+hard per-file limits.
+"""
 
 from __future__ import annotations
 
-import json
+import errno
+import os
+import stat
+import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, replace
+from dataclasses import replace
 from email.message import Message
 from pathlib import Path
-from typing import TypeVar
 
-from scanner.detectors import Detector, available_detectors
-from scanner.engine.cache import ReportCache, cache_key
+from scanner.detectors import CheckSpec, Detector, registry
+from scanner.engine.cache import ReportCache, cache_key, scan_identity
 from scanner.errors import SetupError
+from scanner.geometry import iou
 from scanner.ingest import Document, IngestError, Page, load
 from scanner.ingest.errors import one_line
+from scanner.messages import localised, localised_reason
 from scanner.model import FileReport, Finding, MessageReport, PageResult
 from scanner.policy import Policy
 
-T = TypeVar("T")
 # Work done on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
 FollowUp = Callable[[FileReport, bytes], object]
 
@@ -34,9 +48,10 @@ class ScanTimeout(Exception):
 class Scanner:
     """Reusable across thousands of files; build one per process (or share it across threads).
 
-    With `cache_size` > 0 the reports of the last so many distinct contents are kept (keyed by
-    SHA-256 of the bytes and the policy), so the same attachment sent to many recipients is
-    scanned once.
+    `checks` picks some of the registered checks by name (default: all but those the policy
+    disables). With `cache_size` > 0 the reports of the last so many distinct contents are kept,
+    keyed by SHA-256 of the bytes, the policy and the checks, so the same attachment sent to many
+    recipients is scanned once.
     """
 
     def __init__(
@@ -47,22 +62,51 @@ class Scanner:
         cache_size: int = 0,
     ) -> None:
         self.policy = policy or Policy.default()
-        classes = available_detectors()
-        wanted = list(detectors) if detectors is not None else list(classes)
-        unknown = sorted(set(wanted) - set(classes))
-        if unknown:
-            raise SetupError(f"unknown check(s): {', '.join(unknown)}; known: {', '.join(classes)}")
-        self.detectors: list[Detector] = [
-            _started(name, classes[name]) for name in wanted if name not in self.policy.disabled
-        ]
-        self.reader = None
-        if ocr:
-            from scanner.ocr import TesseractReader
+        known = registry()
+        names = [known.check(name).name for name in detectors] if detectors is not None else list(known.checks)
+        self.checks: list[CheckSpec] = [known.checks[n] for n in names if n not in self.policy.disabled]
+        self.ocr = ocr
+        self._built: dict[str, Detector] = {}
+        self._reader = None
+        self._lazy_reader = _LazyReader(self)
+        self._build_lock = threading.Lock()
+        self.cache = ReportCache(cache_size) if cache_size > 0 else None
 
-            self.reader = _started("OCR", TesseractReader)
-        self.cache = None
-        if cache_size > 0:
-            self.cache = ReportCache(cache_size)
+    # --- what runs -------------------------------------------------------------------------
+
+    @property
+    def detectors(self) -> list[Detector]:
+        """Every check of this scanner, built now if it was not yet (the fix-it copy needs them)."""
+        return [self.detector(spec) for spec in self.checks]
+
+    def detector(self, spec: CheckSpec) -> Detector:
+        built = self._built.get(spec.name)
+        if built is None:
+            with self._build_lock:
+                built = self._built.get(spec.name)
+                if built is None:
+                    built = self._built[spec.name] = _started(spec.name, spec.build)
+        return built
+
+    @property
+    def reader(self):
+        """Tesseract, loaded when a page first needs OCR (None when OCR is off)."""
+        if self._reader is None and self.ocr:
+            with self._build_lock:
+                if self._reader is None:
+                    from scanner.ocr import TesseractReader
+
+                    self._reader = _started("OCR", TesseractReader)
+        return self._reader
+
+    def warnings(self) -> tuple[str, ...]:
+        """What the checks built so far cannot do as well as usual (missing templates...)."""
+        return tuple(w for d in self._built.values() for w in getattr(d, "warnings", ()))
+
+    def identity(self) -> str:
+        return scan_identity(self.policy, [spec.name for spec in self.checks], self.ocr)
+
+    # --- scanning --------------------------------------------------------------------------
 
     def scan_path(self, path: str | Path, display: str | None = None) -> FileReport:
         return self.read_and_scan(path, display)[0]
@@ -71,19 +115,14 @@ class Scanner:
         """The report, and the bytes it was made from (None when the file could not be read)."""
         shown = display if display is not None else str(path)
         try:
-            size = Path(path).stat().st_size
-            if size > self.policy.limits.max_file_bytes:
-                return self._failed(shown, f"file too large: {size / 2**20:.1f} MiB "
-                                           f"(limit {self.policy.limits.max_file_bytes / 2**20:.0f} MiB)"), None
-            data = Path(path).read_bytes()
-        except OSError as error:
-            return self._failed(shown, f"cannot read file: {error.strerror or error}"), None
+            data = read_limited(Path(path), self.policy.limits.max_file_bytes)
+        except IngestError as error:
+            return self.unchecked(shown, error), None
         return self.scan_bytes(data, filename=Path(path).name, path=shown), data
 
     def scan_bytes(self, data: bytes, filename: str | None = None, path: str | None = None) -> FileReport:
         shown = path if path is not None else (filename or "<bytes>")
-        suffix = Path(filename).suffix.lower() if filename else ""  # it only shapes an error message
-        return self._scan_cached(f"file{suffix}", data, shown, lambda: load(data, filename, self.policy.limits))
+        return self._scan_cached("file", data, shown, lambda: load(data, filename, self.policy.limits))
 
     def scan_text(self, text: str, name: str = "text") -> FileReport:
         """Plain text, or HTML when `name` ends in .html (an e-mail body), for markings, PII and conduct."""
@@ -95,17 +134,12 @@ class Scanner:
 
     def scan_message(self, message: Message) -> MessageReport:
         """Every part of an e-mail (subject, text and HTML bodies, attachments, inline images)."""
-        from scanner.mail.gateway import scan_message
+        from scanner.engine.message import scan_message
 
         return scan_message(self, message)
 
-    def identity(self) -> str:
-        """What besides the bytes decides a report: the policy and the checks run."""
-        policy = self.policy
-        return json.dumps(
-            [sorted(policy.thresholds.items()), sorted(policy.consent), asdict(policy.limits),
-             sorted(policy.disabled), [d.name for d in self.detectors], self.reader is not None],
-        )
+    def unchecked(self, shown: str, error: IngestError) -> FileReport:
+        return self.policy.unchecked(shown, error)
 
     def _scan_cached(self, tag: str, data: bytes, shown: str, loader: Callable[[], Document]) -> FileReport:
         if self.cache is None:
@@ -120,72 +154,145 @@ class Scanner:
         findings: list[Finding] = []
         page_results: list[PageResult] = []
         pages_read = 0  # pages, frames and container members' pages, not embedded images
-        error = None
+        failure: IngestError | None = None
         repeatable = True
         try:
             document = loader()
             timings["ingest"] = time.perf_counter() - started
             deadline = started + self.policy.limits.timeout_seconds
             for page in document.pages:
-                page_findings = self._scan_page(page, timings, deadline)
-                findings.extend(page_findings)
+                findings.extend(self._scan_page(page, timings, deadline))
                 pages_read += page.placement is None
                 if page.placement is None and page.part is None:
                     page_results.append(PageResult(page.number, page.width, page.height))
-        except IngestError as failure:
-            error = str(failure)
+                page.release()  # a long document must not keep every page's raster
+        except IngestError as error:
+            failure = error
         except ScanTimeout:
-            error = f"timed out after {self.policy.limits.timeout_seconds:g} s; not fully checked"
+            failure = IngestError("timed out after {seconds} s; not fully checked",
+                                  seconds=self.policy.limits.timeout_seconds)
             repeatable = False
         except MemoryError:
-            error = "ran out of memory while checking; not fully checked"
+            failure = IngestError("ran out of memory while checking; not fully checked")
             repeatable = False
         timings["total"] = time.perf_counter() - started
+        return self._report(shown, findings, failure, pages_read, timings, page_results), repeatable
+
+    def _report(self, shown: str, findings: list[Finding], failure: IngestError | None, pages: int,
+                timings: dict[str, float], page_results: list[PageResult]) -> FileReport:
         merged = _merge_duplicates(findings)
+        error = str(failure) if failure else None
         verdict, blocking = self.policy.decide(merged, error)
-        report = FileReport(
+        return FileReport(
             path=shown,
             verdict=verdict,
             findings=merged,
             error=error,
             blocking=blocking,
-            pages=pages_read,
+            pages=pages,
             timings=timings,
             consent=tuple(sorted(self.policy.consent)),
             page_results=tuple(
                 PageResult(r.page, r.width, r.height, tuple(f for f in merged if f.page == r.page and not f.part))
                 for r in page_results
             ),
+            reason=localised_reason(blocking, failure.localised() if failure else None),
+            warnings=self.warnings(),
         )
-        return report, repeatable
 
     def _scan_page(self, page: Page, timings: dict[str, float], deadline: float) -> list[Finding]:
-        page.attach_reader(self.reader)
-        if page.needs_ocr and any(d.reads_text for d in self.detectors):
+        checks = [spec for spec in self.checks if not (spec.pixels_only and page.kind == "text")]
+        page.attach_reader(self._lazy_reader if self.ocr else None)
+        if page.needs_ocr and self.ocr and any(spec.reads_text for spec in checks):
             began = time.perf_counter()
             _ = page.ocr_words  # timed on its own line, not charged to the first check that reads
             timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - began
         found: list[Finding] = []
-        for detector in self.detectors:
+        for spec in checks:
             if time.perf_counter() > deadline:
                 raise ScanTimeout
             began = time.perf_counter()
-            try:
-                results = detector.detect(page)
-            except IngestError:
-                raise
-            except Exception as failure:  # fail closed: a check that crashed did not check
-                raise IngestError(
-                    f"{detector.name} check failed on page {page.number}: "
-                    f"{type(failure).__name__}: {one_line(failure)}"
-                ) from failure
-            timings[detector.name] = timings.get(detector.name, 0.0) + time.perf_counter() - began
-            found.extend(_on_parent_page(page, f) for f in results)
+            results = _run(self.detector(spec), page)
+            timings[spec.name] = timings.get(spec.name, 0.0) + time.perf_counter() - began
+            found.extend(_stamped(spec, _on_parent_page(page, f)) for f in results)
         return found
 
-    def _failed(self, path: str, error: str) -> FileReport:
-        verdict, _ = self.policy.decide((), error)
-        return FileReport(path=path, verdict=verdict, error=error, consent=tuple(sorted(self.policy.consent)))
+
+class _LazyReader:
+    """What a page reads with: Tesseract, loaded on the first page that is actually read."""
+
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+
+    def read(self, rgb, *, block: bool = False):
+        return self.scanner.reader.read(rgb, block=block)
+
+
+def _run(detector: Detector, page: Page) -> list[Finding]:
+    try:
+        return detector.detect(page)
+    except (IngestError, SetupError, MemoryError):
+        raise
+    except Exception as failure:  # fail closed: a check that crashed did not check
+        raise IngestError("the {check} check failed on page {page}: {why}", check=detector.name, page=page.number,
+                          why=one_line(failure)) from failure
+
+
+def _stamped(spec: CheckSpec, finding: Finding) -> Finding:
+    """The finding with its section and messages from the declaration of its kind."""
+    kind = next((k for k in spec.kinds if k.name == finding.kind), None)
+    if kind is None:
+        raise IngestError("the {check} check reported a kind it does not declare ({kind}); not fully checked",
+                          check=spec.name, kind=finding.kind)
+    excerpt = finding.excerpt or finding.label
+    return replace(finding, section=kind.section, excerpt=excerpt, message=localised(kind, finding.label, excerpt))
+
+
+def read_limited(path: Path, max_bytes: int, follow_links: bool = True) -> bytes:
+    """A regular file's bytes, refused when over `max_bytes`. Opened without blocking and checked
+    before reading, so a FIFO or a device is refused rather than waited on; with `follow_links`
+    False (files found inside a folder) a symbolic link is refused too, so a folder cannot lead
+    the scan to files outside it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | (0 if follow_links else getattr(os, "O_NOFOLLOW", 0))
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise _unreadable(path, error) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise IngestError("not read: {what}, not a regular file", what=_file_type(mode))
+        if os.fstat(descriptor).st_size > max_bytes:
+            raise _too_large(max_bytes)
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _too_large(max_bytes)
+    return data
+
+
+def _too_large(max_bytes: int) -> IngestError:
+    return IngestError("file too large: over {limit} MiB (limit max_file_mb)", limit=round(max_bytes / 2**20))
+
+
+def _unreadable(path: Path, error: OSError) -> IngestError:
+    if error.errno == errno.ELOOP:
+        return IngestError("not read: a symbolic link inside a folder (links are not followed)")
+    if isinstance(error, FileNotFoundError):
+        return IngestError("no such file")
+    if isinstance(error, PermissionError):
+        return IngestError("permission denied")
+    if isinstance(error, IsADirectoryError):
+        return IngestError("is a folder, not a file")
+    return IngestError("cannot read the file: {why}", why=error.strerror or one_line(error))
+
+
+def _file_type(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISLNK, "a symbolic link")):
+        if test(mode):
+            return name
+    return "a special file"
 
 
 def _on_parent_page(page: Page, finding: Finding) -> Finding:
@@ -206,18 +313,10 @@ def _merge_duplicates(findings: list[Finding]) -> tuple[Finding, ...]:
 def _same_thing(a: Finding, b: Finding) -> bool:
     if (a.kind, a.label, a.page, a.part) != (b.kind, b.label, b.page, b.part) or not a.bbox or not b.bbox:
         return False
-    x0, y0 = max(a.bbox[0], b.bbox[0]), max(a.bbox[1], b.bbox[1])
-    x1, y1 = min(a.bbox[2], b.bbox[2]), min(a.bbox[3], b.bbox[3])
-    inter = max(0, x1 - x0) * max(0, y1 - y0)
-    union = _area(a.bbox) + _area(b.bbox) - inter
-    return union > 0 and inter / union >= _SAME_THING_IOU
+    return iou(a.bbox, b.bbox) >= _SAME_THING_IOU
 
 
-def _area(box: tuple[int, int, int, int]) -> int:
-    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
-
-
-def _started(name: str, make: Callable[[], T]) -> T:
+def _started(name: str, make: Callable[[], object]):
     """Build a check (or OCR); whatever stops it from starting becomes one SetupError line."""
     try:
         return make()

@@ -1,41 +1,34 @@
-"""bytes -> Document of Pages. The type comes from the content, never the file name."""
+"""bytes -> Document of Pages. The type comes from the content, never the file name.
+
+`load`, `Page`, `Document` and `Word` are imported on first use: `scanner.ingest.errors`, which
+every layer uses, must not pull in numpy and the image libraries."""
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
+# Light, and bound now: a name that is also a submodule's ("sniff") would otherwise be replaced by
+# the module as soon as someone imports the submodule.
 from scanner.ingest.errors import IngestError
 from scanner.ingest.limits import Limits
-from scanner.ingest.page import Document, Page, TextReader, Word
-from scanner.ingest.sniff import CONTAINER_TYPES, IMAGE_TYPES, sniff
+from scanner.ingest.sniff import sniff
 
+if TYPE_CHECKING:
+    from scanner.ingest.dispatch import load
+    from scanner.ingest.page import Document, Page, TextReader, Word
+
+_WHERE = {
+    "load": "scanner.ingest.dispatch",
+    "Document": "scanner.ingest.page",
+    "Page": "scanner.ingest.page",
+    "TextReader": "scanner.ingest.page",
+    "Word": "scanner.ingest.page",
+}
 __all__ = ["Document", "IngestError", "Limits", "Page", "TextReader", "Word", "load", "sniff"]
 
 
-def load(data: bytes, filename: str | None = None, limits: Limits | None = None) -> Document:
-    limits = limits or Limits()
-    if not data:
-        raise IngestError("empty file")
-    if len(data) > limits.max_file_bytes:
-        raise IngestError(
-            f"file too large: {len(data) / 2**20:.1f} MiB (limit {limits.max_file_bytes / 2**20:.0f} MiB)"
-        )
-    kind = sniff(data)
-    if kind == "pdf":
-        from scanner.ingest.pdf import load_pdf
-
-        return load_pdf(data, limits)
-    if kind in IMAGE_TYPES:
-        from scanner.ingest.image import load_image
-
-        return load_image(data, kind, limits)
-    if kind in CONTAINER_TYPES:
-        from scanner.ingest.containers import load_container
-
-        return load_container(data, kind, limits)
-    suffix = PurePath(filename).suffix.lower() if filename else ""
-    named = f" (named {suffix})" if suffix else ""
-    raise IngestError(
-        f"unsupported or unrecognised file type{named}: "
-        "content is not an image, PDF, Office document, ZIP archive or e-mail"
-    )
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'scanner.ingest' has no attribute {name!r}")

@@ -58,8 +58,7 @@ def member_pages(data: bytes, name: str, depth: int, budget: Budget, kind: str |
     else:
         text = decoded_text(data)
         if text is None:
-            raise IngestError(f"cannot check member {name}: not an image, PDF, Office document, archive, "
-                              "e-mail or text")
+            raise IngestError("cannot check member {name}: not a format smscan reads", name=name)
         pages = text_pages(markup_lines(text) if is_markup(name, text) else text.splitlines(), name)
     for page in pages:
         page.part = name

@@ -8,7 +8,8 @@ class Limits:
     max_file_bytes: int = 200 * 1024 * 1024
     max_pixels: int = 120_000_000
     max_pages: int = 500
-    timeout_seconds: float = 300.0
+    timeout_seconds: float = 300.0  # wall clock for one file, loading included
+    max_memory_bytes: int = 2048 * 1024 * 1024  # of the worker process checking the file
     # Containers (ZIP, Office documents, e-mail), as ClamAV limits them:
     max_unpacked_bytes: int = 400 * 1024 * 1024  # all members of one file together, decompressed
     max_depth: int = 5  # containers inside containers

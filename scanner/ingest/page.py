@@ -84,6 +84,13 @@ class Page:
     def attach_reader(self, reader: TextReader | None) -> None:
         self._reader = reader
 
+    def release(self) -> None:
+        """Drop the page's rasters (they are rendered again if asked for): a long document then
+        holds one page's pixels at a time, not all of them. Words are kept; they are small."""
+        with self._compute_lock:
+            for name in ("rgb", "gray"):
+                self.__dict__.pop(name, None)
+
     @_cached_per_page
     def rgb(self) -> np.ndarray:
         """H x W x 3 uint8, EXIF orientation already applied."""

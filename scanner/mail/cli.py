@@ -1,47 +1,47 @@
-"""`smscan smtp-filter`: the SMTP content filter as a command (registered in scanner/cli.py)."""
+"""The mail commands (`smscan smtp-filter`), registered by scanner/cli.py. Nothing heavy is imported
+until a command runs."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import threading
-from pathlib import Path
-from typing import Annotated
 
-import typer
-
+from scanner.errors import EXIT_PASS, UsageError
 from scanner.ingest.errors import one_line
+from scanner.options import add_common, policy_of
 
 
-def smtp_filter_command(
-    listen: Annotated[str, typer.Option("--listen", help="HOST:PORT to accept mail on.")] = "127.0.0.1:10025",
-    next_hop: Annotated[
-        str, typer.Option("--next-hop", help="HOST:PORT clean mail is relayed to (Postfix re-injection).")
-    ] = "127.0.0.1:10026",
-    policy_file: Annotated[Path | None, typer.Option("--policy", help="TOML policy file.")] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Messages scanned at once (threads).")] = 4,
-    cache_size: Annotated[
-        int, typer.Option("--cache", help="Reports kept by content hash (same attachment, many messages).")
-    ] = 1024,
-) -> None:
+def add_mail_commands(commands) -> None:
+    smtp = commands.add_parser("smtp-filter", help="SMTP content filter for Postfix: refuse mail with a blocked part")
+    smtp.add_argument("--listen", default="127.0.0.1:10025", help="HOST:PORT to accept mail on")
+    smtp.add_argument("--next-hop", default="127.0.0.1:10026", help="HOST:PORT clean mail is relayed to")
+    add_common(smtp, language=False)
+    smtp.add_argument("--workers", type=int, default=4, help="messages scanned at once (threads)")
+    smtp.add_argument("--cache", type=int, default=1024, dest="cache_size",
+                      help="reports kept by content hash (same attachment, many messages)")
+    smtp.set_defaults(run=run_smtp_filter)
+
+
+def run_smtp_filter(args: argparse.Namespace) -> int:
     """SMTP content filter: refuse mail with a blocked part (550), relay clean mail unchanged."""
-    from scanner.cli import fail, load_policy
-    from scanner.engine import Scanner
+    from scanner.engine.scanner import Scanner
     from scanner.mail.smtp_filter import parse_address, start_filter
 
     try:
-        listen_at, relay_to = parse_address(listen), parse_address(next_hop)
+        listen_at, relay_to = parse_address(args.listen), parse_address(args.next_hop)
     except ValueError as error:
-        fail(str(error))
+        raise UsageError(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s smscan smtp-filter: %(message)s")
-    scanner = Scanner(load_policy(policy_file, None), cache_size=cache_size)
+    scanner = Scanner(policy_of(args), cache_size=args.cache_size)
     try:
-        controller, handler = start_filter(scanner, listen_at, relay_to, workers)
+        controller, handler = start_filter(scanner, listen_at, relay_to, args.workers)
     except Exception as error:  # address in use, not an address of this host
-        fail(f"cannot listen on {listen}: {one_line(error)}")
+        raise UsageError(f"cannot listen on {args.listen}: {one_line(error)}") from None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    logging.getLogger("smscan.smtp").info("listening on %s, relaying clean mail to %s", listen, next_hop)
+    logging.getLogger("smscan.smtp").info("listening on %s, relaying clean mail to %s", args.listen, args.next_hop)
     try:
         while not stop.wait(1.0):  # a timed wait lets Ctrl+C and SIGTERM through promptly
             pass
@@ -50,3 +50,5 @@ def smtp_filter_command(
     finally:
         controller.stop()
         handler.close()
+    return EXIT_PASS
+

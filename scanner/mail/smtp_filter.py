@@ -19,7 +19,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from scanner.engine import Scanner
+from scanner.engine.scanner import Scanner
 from scanner.mail.gateway import scan_raw_message
 from scanner.model import MessageReport
 

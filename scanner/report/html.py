@@ -5,10 +5,12 @@ from __future__ import annotations
 import html
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-from scanner.i18n import text
+from scanner.i18n import tr
 from scanner.model import FileReport
+from scanner.report.console import summary_lines
 from scanner.report.previews import KIND_COLOURS
 
 THUMBNAIL_SIDE = 520
@@ -36,7 +38,7 @@ class HtmlReport:
         self.language = language
         self._out = target.open("w", encoding="utf-8")
         self._sections = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed on exit
-        self._files = self._blocked = self._errors = 0
+        self._reports: list[FileReport] = []
 
     def __enter__(self) -> HtmlReport:
         return self
@@ -47,15 +49,12 @@ class HtmlReport:
 
     def add(self, report: FileReport, thumbnails: list[tuple[int, str]] | None) -> None:
         """`thumbnails`: (page number, data URL) pictures with the findings drawn, from PreviewJob."""
-        self._files += 1
-        self._blocked += report.blocked
-        self._errors += bool(report.error)
+        self._reports.append(replace(report, findings=(), blocking=(), page_results=()))  # for the summary only
         self._sections.write(_file_section(report, thumbnails or [], self.language))
 
     def finish(self) -> None:
         language = self.language
-        summary = text(language, "summary", files=self._files, passed=self._files - self._blocked,
-                       blocked=self._blocked, errors=self._errors)  # fmt: skip
+        summary = summary_lines(self._reports, language)[0]
         self._out.write(f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
                         f"<title>smscan report</title><style>{STYLE}</style></head><body>"
                         f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>")  # fmt: skip
@@ -68,15 +67,15 @@ def _file_section(report: FileReport, thumbnails: list[tuple[int, str]], languag
     verdict = str(report.verdict)
     parts = [
         f"<section class='file' data-verdict='{verdict}'><h2><span class='verdict {verdict}'>"
-        f"{html.escape(text(language, verdict))}</span>{html.escape(report.path)}</h2>"
+        f"{html.escape(_verdict(language, verdict))}</span>{html.escape(report.path)}</h2>"
     ]
     if report.error:
-        parts.append(f"<p class='error'>{html.escape(text(language, 'error'))}: {html.escape(report.error)}</p>")
+        parts.append(f"<p class='error'>{html.escape(report.reason.get(language, report.error))}</p>")
     if report.findings:
         parts.append("<ul>" + "".join(_finding_item(f, report, language) for f in report.findings) + "</ul>")
     figures = [
         f"<figure><img alt='{html.escape(report.path)} page {number}' src='{url}'>"
-        f"<figcaption>{text(language, 'page')}{number}</figcaption></figure>"
+        f"<figcaption>{html.escape(_page(language, number))}</figcaption></figure>"
         for number, url in thumbnails
     ]
     if figures:
@@ -87,10 +86,21 @@ def _file_section(report: FileReport, thumbnails: list[tuple[int, str]], languag
 
 def _finding_item(finding, report: FileReport, language: str) -> str:
     colour = "#{:02x}{:02x}{:02x}".format(*KIND_COLOURS.get(finding.kind, (255, 0, 255)))
-    where = f"{text(language, 'page')}{finding.page}" + (f" · {finding.part}" if finding.part else "")
-    status = "" if finding in report.blocking else f" <span class='dim'>({text(language, 'reported')})</span>"
+    where = tr(language, "page {page}", page=finding.page) + (f" · {finding.part}" if finding.part else "")
+    status = "" if finding in report.blocking else f" <span class='dim'>({html.escape(_reported(language))})</span>"
     return (
         f"<li><b style='color:{colour}'>{html.escape(finding.kind)} {html.escape(finding.label)}</b> — "
-        f"{finding.section} {html.escape(text(language, 'section.' + finding.section))}, {where}, "
-        f"{finding.confidence:.0%}: {html.escape(finding.evidence)}{status}</li>"
+        f"{html.escape(finding.message.get(language, ''))} {html.escape(where)}{status}</li>"
     )
+
+
+def _page(language: str, number: int) -> str:
+    return tr(language, "page {page}", page=number)
+
+
+def _verdict(language: str, verdict: str) -> str:
+    return tr(language, "PASS") if verdict == "pass" else tr(language, "BLOCK")
+
+
+def _reported(language: str) -> str:
+    return tr(language, "reported only")

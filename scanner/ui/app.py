@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import FastAPI, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from scanner.engine import Scanner
-from scanner.i18n import MESSAGES
+from scanner.engine.scanner import Scanner
+from scanner.i18n import LANGUAGES
 from scanner.policy import Policy
 from scanner.report.previews import annotated_pages, data_url
 
@@ -29,7 +29,7 @@ def create_app(policy: Policy | None = None, language: str = "en", max_upload_mb
 
     @app.get("/", response_class=HTMLResponse)
     def index(lang: str | None = None) -> str:
-        chosen = lang if lang in MESSAGES else language
+        chosen = lang if lang in LANGUAGES else language
         return page.replace("__LANG__", chosen).replace("__MAX_UPLOAD__", str(limit))
 
     @app.post("/api/scan", response_model=None)

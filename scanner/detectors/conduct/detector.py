@@ -15,7 +15,6 @@ and masked words (f***ing, c***, sh#t) matched against the lists letter by lette
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,30 +28,26 @@ from scanner.detectors.conduct.words import (
     MILD,
     SEVERE,
 )
+from scanner.geometry import box_union
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_CONDUCT, Finding, box_union
+from scanner.model import Finding
+from scanner.textfold import as_letters, lower_plain
 
 TARGET_WINDOW = 10  # words between an abusive word and the name it is aimed at
 _SEVERITY_RANK = {"severe": 3, "insult": 2, "mild": 1}
 _TARGETED_CONFIDENCE = {"severe": 0.95, "insult": 0.85, "mild": 0.65}
 _UNTARGETED_SEVERE_CONFIDENCE = 0.75
 _MASK_CHARS = "*#%&@$!?_"
-_LOOKALIKES = str.maketrans({"0": "o", "1": "i", "!": "i", "|": "i", "l": "i", "3": "e", "4": "a",
-                             "@": "a", "5": "s", "$": "s", "7": "t", "9": "g", "q": "g", "v": "u"})  # fmt: skip
+# Letters a writer swaps for others on top of the look-alike digits and symbols (scanner.textfold).
+_LETTER_SWAPS = str.maketrans({"l": "i", "q": "g", "v": "u"})
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}<>,;:.?!¿¡…"
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, curly quotes straightened."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def canonical(token: str) -> str:
     """The spelling-insensitive key of one word (see module docstring)."""
-    token = fold(token).strip(_EDGE_PUNCTUATION)
+    token = lower_plain(token).strip(_EDGE_PUNCTUATION)
     token = re.sub(r"(?<=\w)[.\-_'](?=\w)", "", token)
-    token = token.replace("rn", "m").replace("vv", "w").translate(_LOOKALIKES)
+    token = as_letters(token.replace("rn", "m").replace("vv", "w")).translate(_LETTER_SWAPS)
     return re.sub(r"(.)\1+", r"\1", token)
 
 
@@ -82,7 +77,7 @@ def _single_words_by_initial() -> dict[str, list[tuple[str, str]]]:
 
 def masked_severity(token: str) -> str | None:
     """Severity of a masked word like f***ing or c***, if it hides a listed word."""
-    raw = fold(token).strip(_EDGE_PUNCTUATION.replace("?", "").replace("!", ""))
+    raw = lower_plain(token).strip(_EDGE_PUNCTUATION.replace("?", "").replace("!", ""))
     if not re.search(rf"[{re.escape(_MASK_CHARS)}]", raw[1:]) or not raw[:1].isalpha():
         return None
     pattern = ""
@@ -161,7 +156,7 @@ def _agency_names() -> list[tuple[str, ...]]:
 
 def _target_key(token: str) -> str:
     """Names are compared like abusive words, so OCR damage ("Stat1stics") is forgiven."""
-    token = fold(token).strip(_EDGE_PUNCTUATION).lstrip("#@")
+    token = lower_plain(token).strip(_EDGE_PUNCTUATION).lstrip("#@")
     token = re.sub(r"_(eng|fra)$", "", re.sub(r"'s$", "", token))
     return canonical(token)
 
@@ -213,9 +208,6 @@ def _nearest(hit: Hit, targets: list[tuple[int, int]]) -> tuple[int, int] | None
 
 
 class ConductDetector(Detector):
-    name = "conduct"
-    kinds = ("conduct",)
-    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []
@@ -236,17 +228,22 @@ def _passages(page: Page) -> list[list[Word]]:
 
 
 def _finding(page: Page, words: list[Word], match: ConductMatch) -> Finding:
-    said = " ".join(w.text for w in words[match.first : match.last + 1])
-    evidence = f'{match.severity} {"insult" if match.severity == "insult" else "profanity"} "{said}"'
+    said = words[match.first : match.last + 1]
+    detail = f'{match.severity} {"insult" if match.severity == "insult" else "profanity"}'
     if match.target:
         aimed = " ".join(w.text for w in words[match.target[0] : match.target[1] + 1])
-        evidence += f' aimed at "{aimed}"'
+        detail += f' aimed at "{aimed}"'
     return Finding(
         kind="conduct",
         label=match.label,
         confidence=match.confidence,
         page=page.number,
-        bbox=box_union(w.bbox for w in words[match.first : match.last + 1]),
-        evidence=evidence,
-        section=SECTION_CONDUCT,
+        bbox=box_union(w.bbox for w in said),
+        excerpt=" ".join(masked_word(w.text) for w in said),
+        detail=detail,
     )
+
+
+def masked_word(word: str) -> str:
+    """The word with all but its first letter hidden: enough to find it, not to repeat it in a log."""
+    return word[:1] + "*" * (len(word) - 1)

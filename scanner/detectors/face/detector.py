@@ -10,12 +10,10 @@ import numpy as np
 from scanner.detectors import Detector
 from scanner.detectors.face.centerface import CenterFace, FaceBox
 from scanner.ingest.page import Page
-from scanner.model import SECTION_PRIVACY, Finding
+from scanner.model import Finding
 
 
 class FaceDetector(Detector):
-    name = "face"
-    kinds = ("face",)
 
     def __init__(self) -> None:
         self.model = CenterFace()
@@ -36,6 +34,5 @@ def _finding(page: Page, box: FaceBox) -> Finding:
         confidence=round(box.score, 3),
         page=page.number,
         bbox=(x0, y0, x1, y1),
-        evidence=f"face {x1 - x0}x{y1 - y0} px",
-        section=SECTION_PRIVACY,
+        detail=f"face {x1 - x0}x{y1 - y0} px, score {box.score:.2f}",
     )

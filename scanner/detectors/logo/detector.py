@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -35,8 +34,9 @@ from scanner.detectors.logo.features import (
 )
 from scanner.detectors.logo.flag import FlagSymbol, find_flag_symbols, redness, symbol_similarity
 from scanner.detectors.logo.templates import LogoTemplate, load_templates
+from scanner.geometry import BBox
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_SYMBOLS, BBox, Finding
+from scanner.model import Finding
 
 FEATURE_SIDE = 800  # long side for SIFT (SIFT doubles it internally)
 FLAG_SIDE = 1600  # long side for the flag-shape search: small symbols need the pixels
@@ -99,8 +99,6 @@ def _feature_confidence(match: FeatureMatch) -> float:
 
 
 class LogoDetector(Detector):
-    name: ClassVar[str] = "logo"
-    kinds: ClassVar[tuple[str, ...]] = ("logo",)
 
     def __init__(self, templates: list[LogoTemplate] | None = None) -> None:
         self.templates = load_templates() if templates is None else templates
@@ -138,7 +136,7 @@ class LogoDetector(Detector):
             kind = "inverted " if match.inverted else ""
             evidence = f"SIFT {match.inliers} inliers on {kind}{match.source}, correlation {match.similarity:.2f}"
             findings.append(
-                Finding("logo", match.label, _feature_confidence(match), number, bbox, evidence, SECTION_SYMBOLS)
+                Finding("logo", match.label, _feature_confidence(match), number, bbox, detail=evidence)
             )
         return findings
 
@@ -164,17 +162,17 @@ class LogoDetector(Detector):
             evidence = f"{shape} + artwork of {anchor.template.source} around it ({similarity:.2f})"
             confidence = min(0.95, 0.45 + 0.5 * similarity)
             box = _bbox(quad, scale, page.width, page.height)
-            return Finding("logo", anchor.template.label, confidence, page.number, box, evidence, SECTION_SYMBOLS)
+            return Finding("logo", anchor.template.label, confidence, page.number, box, detail=evidence)
         label = _label_from_words(page.words, bbox)
         if label is not None:
             evidence = f"{shape} + words beside it"
-            return Finding("logo", label, 0.8, page.number, bbox, evidence, SECTION_SYMBOLS)
+            return Finding("logo", label, 0.8, page.number, bbox, detail=evidence)
         if flag.red or not flag.neutral:
             # A coloured flag with nothing official around it: likely a photo of the flag
             # itself, reported low so that policy can let it pass.
-            return Finding("logo", "canada-flag", 0.35, page.number, bbox, shape, SECTION_SYMBOLS)
+            return Finding("logo", "canada-flag", 0.35, page.number, bbox, detail=shape)
         # Black or white, the symbol is the corporate flag symbol, not a flag.
-        return Finding("logo", "flag-symbol", 0.6, page.number, bbox, shape, SECTION_SYMBOLS)
+        return Finding("logo", "flag-symbol", 0.6, page.number, bbox, detail=shape)
 
     def _best_anchor(self, flag: FlagSymbol, gray: np.ndarray) -> tuple[_Anchor, float, np.ndarray] | None:
         best: tuple[_Anchor, float, np.ndarray] | None = None

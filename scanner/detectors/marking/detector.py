@@ -13,9 +13,10 @@ import numpy as np
 
 from scanner.detectors import Detector
 from scanner.detectors.marking.phrases import FlatLine, PhraseMatch, find_phrases, flatten, is_label
+from scanner.geometry import BBox, box_union, grown, overlaps, shifted
 from scanner.imaging import rotated_on_canvas
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_CONFIDENTIAL, BBox, Finding, box_union
+from scanner.model import Finding
 
 _STAMP_WORK_SIDE = 1200  # long side of the downscaled page used to find ink regions
 _MAX_STAMPS = 6
@@ -27,9 +28,6 @@ _LARGER_THAN_BODY = 1.8  # a line this much taller than the body text's words is
 
 
 class MarkingDetector(Detector):
-    name = "marking"
-    kinds = ("marking",)
-    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []
@@ -74,8 +72,8 @@ def _finding(page: Page, line: FlatLine, match: PhraseMatch, box: BBox | None = 
         confidence=max(0.05, min(1.0, confidence)),
         page=page.number,
         bbox=box or box_union(w.bbox for w in words),
-        evidence=f"{text!r} ({source})",
-        section=SECTION_CONFIDENTIAL,
+        excerpt=text,
+        detail=f"read from {source}",
     )
 
 
@@ -109,7 +107,7 @@ def coloured_ink_regions(
         x, y, w, h, _ = stats[i]
         if max(w, h) < 40 * scale or min(w, h) < 8 * scale:
             continue
-        box = _expanded((x / scale, y / scale, (x + w) / scale, (y + h) / scale), rgb.shape, 0.08)
+        box = grown((x / scale, y / scale, (x + w) / scale, (y + h) / scale), _size(rgb), 0.08, 0.08)
         crop = _coloured(rgb[box[1] : box[3], box[0] : box[2]])
         regions.append((box, np.where(crop > 0, 0, 255).astype(np.uint8)))
     return regions
@@ -141,10 +139,10 @@ def unread_ink_regions(
         in_margin = y + h < _MARGIN_BAND * small.shape[0] or y > (1 - _MARGIN_BAND) * small.shape[0]
         if not in_margin and short_side < _LARGER_THAN_BODY * body_height:
             continue
-        box = _expanded((x / scale, y / scale, (x + w) / scale, (y + h) / scale), rgb.shape, 0.15)
+        box = grown((x / scale, y / scale, (x + w) / scale, (y + h) / scale), _size(rgb), 0.15, 0.15)
         crop = rgb[box[1] : box[3], box[0] : box[2]]
-        shifted = tuple(replace(w, bbox=_shifted(w.bbox, box)) for w in words if _overlaps(w.bbox, box))
-        regions.append((box, 255 - _unread_dark_ink(crop, shifted, 1.0, 2)))
+        moved = tuple(replace(w, bbox=shifted(w.bbox, box)) for w in words if overlaps(w.bbox, box))
+        regions.append((box, 255 - _unread_dark_ink(crop, moved, 1.0, 2)))
         if len(regions) == _MAX_UNREAD_REGIONS:
             break
     return regions
@@ -161,12 +159,8 @@ def _unread_dark_ink(rgb: np.ndarray, words: tuple[Word, ...], scale: float, mar
     return ink
 
 
-def _shifted(bbox: BBox, origin: BBox) -> BBox:
-    return (bbox[0] - origin[0], bbox[1] - origin[1], bbox[2] - origin[0], bbox[3] - origin[1])
 
 
-def _overlaps(a: BBox, b: BBox) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _coloured(rgb: np.ndarray) -> np.ndarray:
@@ -174,11 +168,6 @@ def _coloured(rgb: np.ndarray) -> np.ndarray:
     return ((hsv[:, :, 1] > 80) & (hsv[:, :, 2] > 60)).astype(np.uint8) * 255
 
 
-def _expanded(box: tuple[float, ...], shape: tuple[int, ...], margin: float) -> BBox:
-    x0, y0, x1, y1 = box
-    dx, dy = (x1 - x0) * margin, (y1 - y0) * margin
-    height, width = shape[:2]
-    return (max(0, int(x0 - dx)), max(0, int(y0 - dy)), min(width, int(x1 + dx)), min(height, int(y1 + dy)))
 
 
 def deskew(ink: np.ndarray) -> np.ndarray:
@@ -192,3 +181,7 @@ def deskew(ink: np.ndarray) -> np.ndarray:
     if abs(angle) < 1:
         return ink
     return rotated_on_canvas(ink, angle)[0]
+
+
+def _size(image: np.ndarray) -> tuple[int, int]:
+    return image.shape[1], image.shape[0]

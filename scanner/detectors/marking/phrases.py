@@ -8,14 +8,11 @@ A phrase must start and end on word boundaries, and one edit is forgiven in long
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from scanner.ingest.page import Word
+from scanner.textfold import as_letters, lower_plain
 
-# Digits and symbols OCR returns for capital letters.
-_CONFUSIONS = str.maketrans({"0": "O", "1": "I", "|": "I", "!": "I", "5": "S", "8": "B", "4": "A",
-                             "6": "G", "2": "Z", "7": "T", "$": "S", "€": "E", "@": "A"})
 _SEPARATORS = re.compile(r"[/\\|:;,()\[\]{}«»\"“”'’.]+")
 _NEGATIONS = {"NON", "NOT", "UN", "NO", "PAS", "AUCUN"}
 _FUZZY_MIN_LENGTH = 8
@@ -82,10 +79,8 @@ class FlatLine:
 
 
 def fold(text: str) -> str:
-    """Capital letters only: accents dropped, OCR digit confusions folded back to letters."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^A-Z]", "", plain.upper().translate(_CONFUSIONS))
+    """Capital letters only: accents dropped, OCR's digit confusions read as letters."""
+    return re.sub(r"[^A-Z]", "", as_letters(lower_plain(text)).upper())
 
 
 def flatten(words: list[Word]) -> FlatLine:

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from scanner.detectors import Detector
+from scanner.geometry import BBox
 from scanner.ingest.page import Page
-from scanner.model import SECTION_PRIVACY, BBox, Finding
+from scanner.model import Finding
 
 _GPS_POSITION_TAGS = ("GPSLatitude", "GPSLongitude")
 _SERIAL_TAGS = ("BodySerialNumber", "LensSerialNumber", "SerialNumber", "CameraSerialNumber")
@@ -66,8 +67,6 @@ _WHITE_BACKGROUND = 225  # mean grey of a "white text" box that a reader cannot 
 
 
 class MetadataDetector(Detector):
-    name = "metadata"
-    kinds = ("metadata",)
 
     def detect(self, page: Page) -> list[Finding]:
         meta = page.metadata
@@ -83,15 +82,17 @@ class MetadataDetector(Detector):
         return findings
 
 
-def _finding(page: int, label: str, evidence: str, confidence: float, bbox: BBox | None = None) -> Finding:
+def _finding(
+    page: int, label: str, detail: str, confidence: float, bbox: BBox | None = None, excerpt: str = ""
+) -> Finding:
     return Finding(
         kind="metadata",
         label=label,
         confidence=confidence,
         page=page,
         bbox=bbox,
-        evidence=evidence,
-        section=SECTION_PRIVACY,
+        detail=detail,
+        excerpt=excerpt,
     )
 
 
@@ -134,7 +135,7 @@ def _tag_findings(
     page: int, tags: Mapping[str, str], names: Iterable[str], label: str, what: str, confidence: float
 ) -> list[Finding]:
     return [
-        _finding(page, label, f"{what} ({name}): {_short(tags[name])}", confidence)
+        _finding(page, label, f"{what} ({name}): {_short(tags[name])}", confidence, excerpt=_short(tags[name], 40))
         for name in names
         if tags.get(name) and not _BOILERPLATE_COMMENTS.match(tags[name])
     ]
@@ -145,7 +146,8 @@ def _person_findings(page: int, tags: Mapping[str, str], names: Iterable[str], w
     for name in names:
         confidence = person_likelihood(tags.get(name, ""))
         if confidence:
-            findings.append(_finding(page, "author", f"{what} ({name}): {_short(tags[name])}", confidence))
+            detail, excerpt = f"{what} ({name}): {_short(tags[name])}", _short(tags[name], 40)
+            findings.append(_finding(page, "author", detail, confidence, excerpt=excerpt))
     return findings
 
 
@@ -179,7 +181,8 @@ def _xmp_findings(page: int, xmp: str, already: set[str]) -> list[Finding]:
             continue
         if label == "author" and not person_likelihood(value):
             continue
-        findings.append(_finding(page, label, f"{label} in XMP metadata ({prop}): {_short(value)}", 0.9))
+        detail = f"{label} in XMP metadata ({prop}): {_short(value)}"
+        findings.append(_finding(page, label, detail, 0.9, excerpt=_short(value, 40)))
         already.add(label)
     return findings
 
@@ -212,7 +215,8 @@ def _pdf_info_findings(page: int, info: Mapping[str, Any] | None) -> list[Findin
         if field == "creator" and confidence < 0.9:
             continue  # the creator field is nearly always software; only a clear name counts
         if confidence:
-            findings.append(_finding(page, "author", f"PDF {field}: {_short(value)}", confidence))
+            detail = f"PDF {field}: {_short(value)}"
+            findings.append(_finding(page, "author", detail, confidence, excerpt=_short(value, 40)))
     return findings
 
 
@@ -240,7 +244,8 @@ def _hidden_text_findings(page: Page, hidden: Iterable[Mapping[str, Any]] | None
         if reason == "white" and not _on_light_background(page, bbox):
             continue  # white letters on a dark banner are plainly visible
         confidence = {"invisible": 0.9, "under-image": 0.85, "white": 0.8}.get(reason, 0.75)
-        findings.append(_finding(page.number, "hidden-text", f"{reason} text: {_short(text)}", confidence, bbox))
+        detail = f"{reason} text: {_short(text)}"
+        findings.append(_finding(page.number, "hidden-text", detail, confidence, bbox, excerpt=_short(text, 40)))
     return findings
 
 

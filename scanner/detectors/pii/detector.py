@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 
 from scanner.detectors import Detector
+from scanner.geometry import BBox, box_union
 from scanner.ingest.page import Page, Word
-from scanner.model import SECTION_PRIVACY, BBox, Finding, box_union
+from scanner.model import Finding
 
 # Statistics Canada's published corporate contacts (statcan.gc.ca "Contact us").
 PUBLIC_AGENCY_PHONES = frozenset(
@@ -91,7 +92,7 @@ class PiiMatch:
     start: int
     end: int
     confidence: float
-    evidence: str
+    excerpt: str  # masked: enough to find it, not to re-share it
 
 
 def luhn_valid(digits: str) -> bool:
@@ -120,7 +121,7 @@ def find_emails(text: str) -> list[PiiMatch]:
             continue
         local, _, domain = address.partition("@")
         shown = f"{local[:1]}***@{domain}"  # enough to find it, not to re-share it
-        found.append(PiiMatch("email", match.start(), match.end(), 0.95, f"e-mail address {shown}"))
+        found.append(PiiMatch("email", match.start(), match.end(), 0.95, shown))
     return found
 
 
@@ -130,13 +131,13 @@ def find_phones(text: str, context: str) -> list[PiiMatch]:
         number = _phone_core(match)
         if number in PUBLIC_AGENCY_PHONES:
             continue
-        found.append(PiiMatch("phone", match.start(), match.end(), 0.85, f"phone number ending {number[-4:]}"))
+        found.append(PiiMatch("phone", match.start(), match.end(), 0.85, mask(number, 4)))
     if _PHONE_WORDS.search(context):
         for match in _BARE_PHONE.finditer(text):
             number = match.group(1)
             if number in PUBLIC_AGENCY_PHONES or _overlaps(match.start(), match.end(), found):
                 continue
-            found.append(PiiMatch("phone", match.start(), match.end(), 0.7, f"phone number ending {number[-4:]}"))
+            found.append(PiiMatch("phone", match.start(), match.end(), 0.7, mask(number, 4)))
     return found
 
 
@@ -162,7 +163,7 @@ def find_sins(text: str, context: str) -> list[PiiMatch]:
             confidence = 0.7
         else:
             continue
-        found.append(PiiMatch("sin", match.start(), match.end(), confidence, f"SIN-shaped number {mask(digits)}"))
+        found.append(PiiMatch("sin", match.start(), match.end(), confidence, mask(digits)))
     return found
 
 
@@ -179,9 +180,6 @@ def find_pii(text: str, context: str = "") -> list[PiiMatch]:
 
 
 class PiiDetector(Detector):
-    name = "pii"
-    kinds = ("pii",)
-    reads_text = True
 
     def detect(self, page: Page) -> list[Finding]:
         findings = []
@@ -196,8 +194,7 @@ class PiiDetector(Detector):
                         confidence=match.confidence * _reading_confidence(line, match),
                         page=page.number,
                         bbox=line.box(match.start, match.end),
-                        evidence=match.evidence,
-                        section=SECTION_PRIVACY,
+                        excerpt=match.excerpt,
                     )
                 )
             previous = line.text
