@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from scanner.i18n import default_language, text
-from scanner.mail.cli import smtp_filter_command
+from scanner.mail.cli import milter_command, smtp_filter_command
 from scanner.policy import Policy, PolicyError
 
 app = typer.Typer(
@@ -22,7 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Check images and PDFs against Statistics Canada's social media guidelines before sharing.",
 )
-SUBCOMMANDS = {"scan", "eval", "ui", "fix", "smtp-filter"}
+SUBCOMMANDS = {"scan", "eval", "ui", "fix", "smtp-filter", "milter"}
 
 EXIT_PASS, EXIT_BLOCKED, EXIT_ERROR = 0, 1, 2
 
@@ -283,6 +283,7 @@ def ui_command(
 
 
 app.command("smtp-filter")(smtp_filter_command)
+app.command("milter")(milter_command)
 
 
 def main() -> None:

@@ -72,7 +72,7 @@ def test_unreadable_file_is_reported_not_sent(cluster_address, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_clear_error(tmp_path):
-    from tests.test_smtp_filter import free_port
+    from tests.mail_servers import free_port
 
     with pytest.raises(DaskUnavailable, match="cannot reach the Dask scheduler"):
         list(scan_many_dask([(tmp_path / "x.pdf", "x.pdf")], Policy.default(), f"tcp://127.0.0.1:{free_port()}",
