@@ -151,3 +151,22 @@ def test_milter_addresses():
     assert parse_milter_address("inet:127.0.0.1:10027") == ("127.0.0.1", 10027)
     assert parse_milter_address("inet:10027@127.0.0.1") == ("127.0.0.1", 10027)  # Sendmail's order
     assert parse_milter_address("127.0.0.1:10027") == ("127.0.0.1", 10027)
+
+
+def test_one_connection_many_messages_each_judged_on_its_own(milter):
+    """Postfix reuses one milter connection for a session's messages, and aborts a reset one."""
+    clean = complete(message(subject="First", body="Nothing to see.\n"))
+    marked = complete(message(subject="PROTECTED B figures"))
+    with smtplib.SMTP(LOOPBACK, milter.postfix.inlet_port, timeout=120) as client:
+        assert client.sendmail(SENDER, ["one@example.com"], clean) == {}
+        assert client.mail(SENDER)[0] == 250 and client.rcpt("abandoned@example.com")[0] == 250
+        assert client.rset()[0] == 250  # the milter is told to forget this message
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            client.sendmail(SENDER, ["two@example.com"], marked)
+        assert refused.value.smtp_code == 550 and b"subject: marking" in refused.value.smtp_error
+        assert client.sendmail(SENDER, ["three@example.com"], clean) == {}
+    deadline = time.monotonic() + 60
+    while not delivered_to(milter.sink, "three@example.com"):
+        assert time.monotonic() < deadline, milter.postfix.log()
+        time.sleep(0.1)
+    assert delivered_to(milter.sink, "one@example.com") and not delivered_to(milter.sink, "two@example.com")
