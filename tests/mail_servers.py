@@ -93,10 +93,10 @@ def running_sink() -> Iterator[tuple[Sink, int]]:
 def start_command(args: list[str], policy: Path, listen: str) -> tuple[subprocess.Popen, int]:
     """`smscan ARGS --listen LISTEN --policy POLICY`; the port it listens on, read from its log.
 
-    With port 0 in LISTEN the gateway binds a free port itself. A port picked by the test and
-    bound seconds later by the gateway (once its checks had loaded) was once taken meanwhile by
-    another server on this machine, whose 250 made a blocked message look relayed: the old
-    flaky failure of the command test."""
+    With port 0 in LISTEN the gateway binds a free port itself. The command test used to pick a
+    port and have the gateway bind it seconds later, once its checks had loaded; a 250 for a
+    blocked message (its one flaky failure) is what another server taking that port meanwhile
+    answers, most likely a sink of another test run on this machine."""
     command = [str(Path(sys.executable).with_name("smscan")), *args, "--listen", listen, "--policy", str(policy)]
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

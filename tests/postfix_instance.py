@@ -7,11 +7,16 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import smtplib
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from tests.mail_servers import Sink, finish, running_sink, start_command
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy" / "postfix"
@@ -157,3 +162,68 @@ class PostfixInstance:
             raise AssertionError(f"{' '.join(command)} failed ({result.returncode}): "
                                  f"{result.stdout}{result.stderr}\n{self.log()}")
         return result.stdout
+
+
+class GatewayBehindPostfix:
+    """A private Postfix, one smscan gateway command it hands mail to, and the final sink.
+
+    The gateway starts first, on a port of its choosing (`--listen ...:0`), and Postfix is
+    configured with that port by `postfix_lines(port)` -> PostfixInstance keyword arguments.
+    Stopped and started again, the gateway takes the same port."""
+
+    def __init__(self, sink: Sink, sink_port: int, policy: Path, command: list[str], listen: str,
+                 postfix_lines: Callable[[int], dict[str, str]]) -> None:
+        self.sink = sink
+        self.policy = policy
+        self.command = command
+        self.listen = listen  # with {port}
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self.start()
+        self.postfix = PostfixInstance(sink_port, **postfix_lines(self.port))
+        self.postfix.start()
+
+    def start(self, *options: str) -> None:
+        if self.process is None:
+            self.process, self.port = start_command([*self.command, *options], self.policy,
+                                                    self.listen.format(port=self.port))
+
+    def stop(self) -> str:
+        """SIGTERM; the gateway's output. Fails unless it exits promptly with status 0."""
+        assert self.process is not None
+        process, self.process = self.process, None
+        output = finish(process)
+        assert process.returncode == 0, output
+        return output
+
+    def send(self, data: bytes, recipients: list[str], sender: str = "analyst@example.org") -> dict:
+        with smtplib.SMTP("127.0.0.1", self.postfix.inlet_port, timeout=120) as client:
+            return client.sendmail(sender, recipients, data)
+
+    def delivered_to(self, recipient: str) -> list[bytes]:
+        return [data for _, recipients, data in self.sink.received if recipient in recipients]
+
+    def wait(self, condition: Callable[[], object], seconds: float = 60.0) -> None:
+        deadline = time.monotonic() + seconds
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out; queue:\n{self.postfix.queue()}\nlog:\n{self.postfix.log()}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        try:
+            if self.process is not None:
+                self.stop()
+        finally:
+            self.postfix.stop()
+
+
+@contextmanager
+def gateway_behind_postfix(policy: Path, command: list[str], listen: str,
+                           postfix_lines: Callable[[int], dict[str, str]]) -> Iterator[GatewayBehindPostfix]:
+    with running_sink() as (sink, sink_port):
+        gateway = GatewayBehindPostfix(sink, sink_port, policy, command, listen, postfix_lines)
+        try:
+            yield gateway
+        finally:
+            gateway.close()

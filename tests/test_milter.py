@@ -7,28 +7,17 @@ Nothing is queued that was not accepted."""
 from __future__ import annotations
 
 import smtplib
-import subprocess
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from scanner.mail.milter import parse_milter_address
 from tests.compose import memo_pdf
 from tests.mail_compose import message
-from tests.mail_servers import (
-    LOOPBACK,
-    MARKINGS_ONLY,
-    Sink,
-    finish,
-    open_transaction,
-    running_sink,
-    slow_message,
-    start_command,
-)
-from tests.postfix_instance import PostfixInstance, free_port, postfix_unavailable, readme_lines
-from tests.test_postfix import complete, delivered_to, only_trace_headers_added
+from tests.mail_servers import LOOPBACK, MARKINGS_ONLY, finish, open_transaction, slow_message
+from tests.postfix_instance import GatewayBehindPostfix, gateway_behind_postfix, postfix_unavailable, readme_lines
+from tests.test_postfix import complete, only_trace_headers_added
 
 SENDER = "analyst@example.org"
 SIZE_LIMIT_MB = 2  # so that a message over it is quick to make
@@ -36,56 +25,23 @@ SIZE_LIMIT_MB = 2  # so that a message over it is quick to make
 pytestmark = pytest.mark.skipif(bool(postfix_unavailable()), reason=postfix_unavailable() or "")
 
 
-class MilterGateway:
-    """Postfix with smscan milter in smtpd_milters, delivering to the sink."""
-
-    def __init__(self, sink: Sink, sink_port: int, policy: Path) -> None:
-        self.sink = sink
-        self.policy = policy
-        self.port = free_port()
-        self.milter: subprocess.Popen | None = None
-        self.postfix = PostfixInstance(sink_port, main=readme_lines("milter.main.cf", {"milter": self.port}))
-        self.postfix.start()
-
-    def start_milter(self, grace: float = 30.0) -> None:
-        if self.milter is None:
-            self.milter, _ = start_command(["milter", "--workers", "2", "--grace", str(grace)], self.policy,
-                                           f"inet:{LOOPBACK}:{self.port}")
-
-    def stop_milter(self) -> str:
-        assert self.milter is not None
-        output = finish(self.milter)
-        assert self.milter.returncode == 0, output
-        self.milter = None
-        return output
-
-    def send(self, data: bytes, recipients: list[str]) -> dict:
-        with smtplib.SMTP(LOOPBACK, self.postfix.inlet_port, timeout=120) as client:
-            return client.sendmail(SENDER, recipients, data)
-
-    def close(self) -> None:
-        try:
-            if self.milter is not None:
-                self.stop_milter()
-        finally:
-            self.postfix.stop()
-
-
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory) -> Iterator[MilterGateway]:
+def gateway(tmp_path_factory) -> Iterator[GatewayBehindPostfix]:
+    """Postfix with `smscan milter` in smtpd_milters, delivering to the sink."""
     policy = tmp_path_factory.mktemp("policy") / "markings.toml"
     policy.write_text(MARKINGS_ONLY + f"[limits]\nmax_file_mb = {SIZE_LIMIT_MB}\n")
-    with running_sink() as (sink, sink_port):
-        gateway = MilterGateway(sink, sink_port, policy)
-        try:
-            yield gateway
-        finally:
-            gateway.close()
+
+    def postfix_lines(milter_port: int) -> dict[str, str]:
+        return {"main": readme_lines("milter.main.cf", {"milter": milter_port})}
+
+    command = ["milter", "--workers", "2"]
+    with gateway_behind_postfix(policy, command, "inet:" + LOOPBACK + ":{port}", postfix_lines) as gateway:
+        yield gateway
 
 
 @pytest.fixture()
-def milter(gateway) -> MilterGateway:
-    gateway.start_milter()
+def milter(gateway) -> GatewayBehindPostfix:
+    gateway.start()
     return gateway
 
 
@@ -93,7 +49,7 @@ def test_clean_message_is_accepted_and_delivered_unchanged(milter):
     sent = complete(message(subject="Figures for Monday", body="The tables are attached.\n"))
     assert milter.send(sent, ["reader@example.com"]) == {}
     milter.sink.wait_for(1, log=milter.postfix.log())
-    (delivered,) = delivered_to(milter.sink, "reader@example.com")
+    (delivered,) = milter.delivered_to("reader@example.com")
     assert only_trace_headers_added(delivered, sent), delivered[:2000]
 
 
@@ -104,7 +60,7 @@ def test_protected_attachment_is_refused_at_submission_with_the_reason(milter):
         milter.send(sent, ["outside@example.com"])
     assert refused.value.smtp_code == 550
     assert refused.value.smtp_error.decode() == "5.7.1 smscan blocked: memo.pdf: marking protected-b"
-    assert delivered_to(milter.sink, "outside@example.com") == []
+    assert milter.delivered_to("outside@example.com") == []
     assert "Mail queue is empty" in milter.postfix.queue()
 
 
@@ -116,35 +72,32 @@ def test_message_over_the_size_limit_is_refused_with_the_limit(milter):
 
 
 def test_milter_stopping_mid_scan_tells_the_sender_to_try_again_later(gateway):
-    if gateway.milter is not None:
-        gateway.stop_milter()
-    gateway.start_milter(grace=0)
+    if gateway.process is not None:
+        gateway.stop()
+    gateway.start("--grace", "0")
     client = open_transaction(gateway.postfix.inlet_port, SENDER, slow_message())
     time.sleep(0.5)  # Postfix has handed the message over and the scan has begun
-    output = finish(gateway.milter, 60)
-    gateway.milter = None
+    process, gateway.process = gateway.process, None
+    output = finish(process, 60)
     code, text = client.getreply()
     client.close()
     assert code == 451 and b"try again later" in text, (code, text, output)
     assert "Mail queue is empty" in gateway.postfix.queue()
-    assert delivered_to(gateway.sink, "a@example.com") == []
+    assert gateway.delivered_to("a@example.com") == []
 
 
 def test_milter_down_means_try_again_later_not_pass(gateway):
     """milter_default_action = tempfail, as the README sets it: no message passes unchecked."""
-    if gateway.milter is not None:
-        gateway.stop_milter()
+    if gateway.process is not None:
+        gateway.stop()
     sent = complete(message(subject="While the milter is down"))
     with pytest.raises(smtplib.SMTPSenderRefused) as deferred:  # Postfix asks the milter at MAIL FROM
         gateway.send(sent, ["down@example.com"])
     assert deferred.value.smtp_code == 451
     assert "Mail queue is empty" in gateway.postfix.queue()
-    gateway.start_milter()
+    gateway.start()
     assert gateway.send(sent, ["down@example.com"]) == {}  # the sender's retry, once it is back
-    deadline = time.monotonic() + 60
-    while not delivered_to(gateway.sink, "down@example.com"):
-        assert time.monotonic() < deadline, gateway.postfix.log()
-        time.sleep(0.1)
+    gateway.wait(lambda: gateway.delivered_to("down@example.com"))
 
 
 def test_milter_addresses():
@@ -165,8 +118,5 @@ def test_one_connection_many_messages_each_judged_on_its_own(milter):
             client.sendmail(SENDER, ["two@example.com"], marked)
         assert refused.value.smtp_code == 550 and b"subject: marking" in refused.value.smtp_error
         assert client.sendmail(SENDER, ["three@example.com"], clean) == {}
-    deadline = time.monotonic() + 60
-    while not delivered_to(milter.sink, "three@example.com"):
-        assert time.monotonic() < deadline, milter.postfix.log()
-        time.sleep(0.1)
-    assert delivered_to(milter.sink, "one@example.com") and not delivered_to(milter.sink, "two@example.com")
+    milter.wait(lambda: milter.delivered_to("three@example.com"))
+    assert milter.delivered_to("one@example.com") and not milter.delivered_to("two@example.com")

@@ -7,10 +7,7 @@ each message is delivered, bounced to its sender with smscan's reason, or waits 
 
 from __future__ import annotations
 
-import smtplib
-import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
@@ -18,8 +15,15 @@ import pytest
 
 from tests.compose import memo_pdf
 from tests.mail_compose import message
-from tests.mail_servers import LOOPBACK, MARKINGS_ONLY, Sink, finish, running_sink, start_command, wire_bytes
-from tests.postfix_instance import DEPLOY, PostfixInstance, free_port, postfix_unavailable, readme_lines
+from tests.mail_servers import LOOPBACK, MARKINGS_ONLY, Sink, wire_bytes
+from tests.postfix_instance import (
+    DEPLOY,
+    GatewayBehindPostfix,
+    free_port,
+    gateway_behind_postfix,
+    postfix_unavailable,
+    readme_lines,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SENDER = "analyst@example.org"
@@ -27,62 +31,26 @@ SENDER = "analyst@example.org"
 pytestmark = pytest.mark.skipif(bool(postfix_unavailable()), reason=postfix_unavailable() or "")
 
 
-class Gateway:
-    """Postfix, smscan smtp-filter between its two smtpd listeners, and the final sink."""
-
-    def __init__(self, sink: Sink, sink_port: int, policy: Path) -> None:
-        self.sink = sink
-        self.policy = policy
-        self.filter_port = 0
-        self.reinjection_port = free_port()
-        self.filter: subprocess.Popen | None = None
-        self.start_filter()
-        ports = {"filter": self.filter_port, "reinjection": self.reinjection_port}
-        self.postfix = PostfixInstance(
-            sink_port,
-            main=readme_lines("content-filter.main.cf", ports)
-            # The re-injection listener (next hop) takes 2 recipients per message and defers the
-            # rest (452), as a busy next hop would: smscan must pass that on, recipient by recipient.
-            + "smtpd_recipient_limit = 2\n",
-            master=readme_lines("content-filter.master.cf", ports),
-            inlet_options="    -o smtpd_recipient_limit=1000",
-        )
-        self.postfix.start()
-
-    def start_filter(self) -> None:
-        self.filter, self.filter_port = start_command(
-            ["smtp-filter", "--next-hop", f"{LOOPBACK}:{self.reinjection_port}", "--workers", "2"],
-            self.policy, f"{LOOPBACK}:{self.filter_port}")
-
-    def stop_filter(self) -> str:
-        assert self.filter is not None
-        output = finish(self.filter)
-        assert self.filter.returncode == 0, output
-        self.filter = None
-        return output
-
-    def send(self, data: bytes, recipients: list[str]) -> dict:
-        with smtplib.SMTP(LOOPBACK, self.postfix.inlet_port, timeout=60) as client:
-            return client.sendmail(SENDER, recipients, data)
-
-    def close(self) -> None:
-        try:
-            if self.filter is not None:
-                self.stop_filter()
-        finally:
-            self.postfix.stop()
-
-
 @pytest.fixture(scope="module")
-def gateway(tmp_path_factory) -> Iterator[Gateway]:
+def gateway(tmp_path_factory) -> Iterator[GatewayBehindPostfix]:
+    """Postfix, `smscan smtp-filter` between its two smtpd listeners, and the final sink."""
     policy = tmp_path_factory.mktemp("policy") / "markings.toml"
     policy.write_text(MARKINGS_ONLY)
-    with running_sink() as (sink, sink_port):
-        gateway = Gateway(sink, sink_port, policy)
-        try:
-            yield gateway
-        finally:
-            gateway.close()
+    reinjection = free_port()
+
+    def postfix_lines(filter_port: int) -> dict[str, str]:
+        ports = {"filter": filter_port, "reinjection": reinjection}
+        return {
+            # The re-injection listener (the filter's next hop) takes 2 recipients per message
+            # and defers the rest (452), as a busy next hop would: smscan must pass that on.
+            "main": readme_lines("content-filter.main.cf", ports) + "smtpd_recipient_limit = 2\n",
+            "master": readme_lines("content-filter.master.cf", ports),
+            "inlet_options": "    -o smtpd_recipient_limit=1000",
+        }
+
+    command = ["smtp-filter", "--next-hop", f"{LOOPBACK}:{reinjection}", "--workers", "2"]
+    with gateway_behind_postfix(policy, command, LOOPBACK + ":{port}", postfix_lines) as gateway:
+        yield gateway
 
 
 def complete(mail) -> bytes:
@@ -100,10 +68,6 @@ def only_trace_headers_added(delivered: bytes, sent: bytes) -> bool:
     return all(line.startswith(("Received:", " ", "\t")) for line in added.splitlines())
 
 
-def delivered_to(sink: Sink, recipient: str) -> list[bytes]:
-    return [data for _, recipients, data in sink.received if recipient in recipients]
-
-
 def test_readme_shows_exactly_the_lines_the_tests_use():
     readmes = [path.read_text() for path in (ROOT / "README.md", ROOT / "README-mail.md") if path.exists()]
     for name in ("content-filter.main.cf", "content-filter.master.cf", "milter.main.cf"):
@@ -115,7 +79,7 @@ def test_clean_message_is_delivered_unchanged(gateway):
     sent = complete(message(subject="Figures for Monday", body="The tables are attached.\n"))
     assert gateway.send(sent, ["reader@example.com"]) == {}
     gateway.sink.wait_for(1, log=gateway.postfix.log())
-    (delivered,) = delivered_to(gateway.sink, "reader@example.com")
+    (delivered,) = gateway.delivered_to("reader@example.com")
     assert only_trace_headers_added(delivered, sent), delivered[:2000]
 
 
@@ -124,10 +88,10 @@ def test_protected_attachment_is_bounced_to_the_sender_with_the_reason(gateway):
                                                                        "application/pdf")}))
     gateway.send(sent, ["outside@example.com"])  # Postfix takes it; smscan refuses it after the queue
     gateway.postfix.wait_for_log("smscan blocked")
-    _wait(lambda: _bounces(gateway.sink), gateway)
+    gateway.wait(lambda: _bounces(gateway.sink))
     (bounce,) = _bounces(gateway.sink)
     assert b"memo.pdf" in bounce and b"protected-b" in bounce and b"outside@example.com" in bounce
-    assert delivered_to(gateway.sink, "outside@example.com") == []
+    assert gateway.delivered_to("outside@example.com") == []
     assert "Mail queue is empty" in gateway.postfix.queue()
 
 
@@ -143,30 +107,22 @@ def test_recipient_deferred_by_the_next_hop_is_retried_not_lost(gateway):
     # the next hop takes two recipients and defers the third (452); Postfix retries it alone
     gateway.postfix.wait_for_log("452 4.5.3 Error: too many recipients")
     for recipient in recipients:
-        _wait(lambda r=recipient: delivered_to(gateway.sink, r), gateway)
-        assert only_trace_headers_added(delivered_to(gateway.sink, recipient)[0], sent)
+        gateway.wait(lambda r=recipient: gateway.delivered_to(r))
+        assert only_trace_headers_added(gateway.delivered_to(recipient)[0], sent)
 
 
 def test_messages_wait_in_the_queue_while_smscan_is_stopped(gateway):
-    gateway.stop_filter()
+    gateway.stop()
     sent = [complete(message(subject=f"While stopped {n}", body=f"Message {n}.\n")) for n in range(2)]
     for n, data in enumerate(sent):
         gateway.send(data, [f"waiting{n}@example.com"])
-    gateway.postfix.wait_for_log(f"connect to 127.0.0.1[127.0.0.1]:{gateway.filter_port}: Connection refused")
+    gateway.postfix.wait_for_log(f"connect to 127.0.0.1[127.0.0.1]:{gateway.port}: Connection refused")
     queue = gateway.postfix.queue()
     assert "waiting0@example.com" in queue and "waiting1@example.com" in queue, queue
-    assert all(delivered_to(gateway.sink, f"waiting{n}@example.com") == [] for n in range(2))
-    gateway.start_filter()  # on the same port
+    assert all(gateway.delivered_to(f"waiting{n}@example.com") == [] for n in range(2))
+    gateway.start()  # on the same port
     gateway.postfix.flush()
     for n, data in enumerate(sent):
-        _wait(lambda n=n: delivered_to(gateway.sink, f"waiting{n}@example.com"), gateway)
-        assert only_trace_headers_added(delivered_to(gateway.sink, f"waiting{n}@example.com")[0], data)
-    _wait(lambda: "Mail queue is empty" in gateway.postfix.queue(), gateway)
-
-
-def _wait(condition: Callable[[], object], gateway: Gateway, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out; queue:\n{gateway.postfix.queue()}\nlog:\n{gateway.postfix.log()}")
-        time.sleep(0.2)
+        gateway.wait(lambda n=n: gateway.delivered_to(f"waiting{n}@example.com"))
+        assert only_trace_headers_added(gateway.delivered_to(f"waiting{n}@example.com")[0], data)
+    gateway.wait(lambda: "Mail queue is empty" in gateway.postfix.queue())
