@@ -125,6 +125,8 @@ class MailServer:
             return
         try:
             self._call(self._shut_down(grace)).result(grace + _LAST_REPLIES_SECONDS + 5.0)
+        except TimeoutError:  # the loop is stuck: leave anyway, the MTA keeps what was not answered
+            log.error("connections did not close in time; exiting")
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(5.0)
