@@ -105,8 +105,10 @@ class PostfixInstance:
     """`postfix -c DIR` with the instance lines above plus `main`/`master` (the README's lines)."""
 
     def __init__(self, sink_port: int, main: str = "", master: str = "", inlet_options: str = "") -> None:
-        self.root = Path(tempfile.mkdtemp(prefix="smscan-postfix-"))
-        self.root.chmod(0o755)  # Postfix's daemons run as the postfix user and must reach the queue
+        # Postfix's daemons run as the postfix user and must reach the queue: under /tmp, not a
+        # private TMPDIR (pytest's own temporary folders are readable by root alone).
+        self.root = Path(tempfile.mkdtemp(prefix="smscan-postfix-", dir="/tmp"))
+        self.root.chmod(0o755)
         self.config = self.root / "etc"
         self.inlet_port = free_port()
         for name in ("etc", "queue", "data"):

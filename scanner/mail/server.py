@@ -177,21 +177,32 @@ class MailServer:
         self._server.close()
         busy = sum(session.busy for session in self.sessions)
         log.info("stopping: %d connection(s), %d with a message in flight", len(self.sessions), busy)
-        await self._close_idle_until(self.loop.time() + grace)
+        await self._close_sessions(self.loop.time() + grace, cut_receiving=False)
         if self.sessions:
             log.warning("%d message(s) still in flight after %g s: answering 'try again later'",
-                        sum(session.busy for session in self.sessions), grace)
+                        len(self.sessions), grace)
         self._abandon.set()  # scans are abandoned: their messages are answered "try again later"
-        deadline = self.loop.time() + _LAST_REPLIES_SECONDS
-        while self.sessions and self.loop.time() < deadline:
-            for session in list(self.sessions):
-                if not session.answering:  # idle, or still receiving: cut (the MTA keeps the message)
-                    session.abort()
-                    self.sessions.discard(session)
-            await asyncio.sleep(0.05)
+        await self._close_sessions(self.loop.time() + _LAST_REPLIES_SECONDS, cut_receiving=True)
         for session in list(self.sessions):
             session.abort()
         await self._finish_tasks()
+
+    async def _close_sessions(self, deadline: float, cut_receiving: bool) -> None:
+        """Close each connection as soon as no message is in flight on it, until `deadline`.
+
+        With `cut_receiving`, also cut those still receiving a message (the MTA keeps it)."""
+        while True:
+            for session in list(self.sessions):
+                if not session.busy:
+                    session.close_idle()
+                elif cut_receiving and not session.answering:
+                    session.abort()
+                else:
+                    continue
+                self.sessions.discard(session)
+            if not self.sessions or self.loop.time() >= deadline:
+                return
+            await asyncio.sleep(0.05)
 
     async def _finish_tasks(self) -> None:
         """Let the connections' last tasks (closing a next hop, a session's end) run, briefly."""
@@ -201,11 +212,3 @@ class MailServer:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
-
-    async def _close_idle_until(self, deadline: float) -> None:
-        while self.sessions and self.loop.time() < deadline:
-            for session in list(self.sessions):
-                if not session.busy:
-                    session.close_idle()
-                    self.sessions.discard(session)
-            await asyncio.sleep(0.05)
