@@ -4,7 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # chromium: the browser the drop page is tested in (Playwright drives it; nothing is downloaded).
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium
+# postfix: the mail server the gateways are tested behind (a private instance; installed with
+# debconf's "No configuration", so no system mail service is set up); systemd: systemd-analyze.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium postfix systemd
 
 .PHONY: install system-packages templates demo test bench samples clean messages
 
@@ -22,6 +24,7 @@ system-packages:
 	if ! python3 -c "import venv, ensurepip" 2>/dev/null; then missing="$$missing python3-venv"; fi; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing system packages:$$missing"; \
+	  echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi

@@ -49,36 +49,29 @@ def cache_figures() -> None:
 
 
 def smtp_figures() -> None:
-    from aiosmtpd.controller import Controller
-
     from scanner import Scanner
     from scanner.mail.smtp_filter import start_filter
-    from tests.test_smtp_filter import LOOPBACK, Sink, free_port
+    from tests.mail_servers import LOOPBACK, running_sink
 
-    sink, hop = Sink(), free_port()
-    downstream = Controller(sink, hostname=LOOPBACK, port=hop, decode_data=False)
-    downstream.start()
-    port = free_port()
-    controller, handler = start_filter(Scanner(cache_size=256), (LOOPBACK, port), (LOOPBACK, hop), workers=2)
     mails = [_message(i).as_bytes(policy=email_policy.SMTP) for i in range(MESSAGES)]
+    with running_sink() as (sink, hop):
+        service = start_filter(Scanner(cache_size=256), (LOOPBACK, 0), (LOOPBACK, hop), workers=2)
 
-    def send(data: bytes) -> None:
-        with smtplib.SMTP(LOOPBACK, port, timeout=300) as client:
-            client.sendmail("a@example.org", ["b@example.com"], data)
+        def send(data: bytes) -> None:
+            with smtplib.SMTP(*service.address, timeout=300) as client:
+                client.sendmail("a@example.org", ["b@example.com"], data)
 
-    try:
-        started = time.perf_counter()
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(send, mails))
-        distinct = time.perf_counter() - started
-        started = time.perf_counter()
-        with ThreadPoolExecutor(4) as pool:
-            list(pool.map(send, mails))  # the same messages again: every part is a cache hit
-        repeated = time.perf_counter() - started
-    finally:
-        controller.stop()
-        handler.close()
-        downstream.stop()
+        try:
+            started = time.perf_counter()
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(send, mails))
+            distinct = time.perf_counter() - started
+            started = time.perf_counter()
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(send, mails))  # the same messages again: every part is a cache hit
+            repeated = time.perf_counter() - started
+        finally:
+            service.stop()
     print(f"smtp-filter, 4 senders, 2 scan threads: {MESSAGES / distinct:.1f} distinct messages/s, "
           f"{MESSAGES / repeated:.0f} repeated messages/s ({len(sink.received)} relayed)")
 

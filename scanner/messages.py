@@ -84,7 +84,8 @@ def reason(blocking: Iterable[Finding], error_text: str | None, language: str) -
     """Why a file is blocked, on one line; '' when it is not."""
     if error_text is not None:
         return tr(language, "could not be checked: {why}", why=error_text)
-    phrases = [f"{group.phrase(language)} ({group.kind.section})" for group in grouped(blocking)]
+    phrases = [tr(language, "{what} (guideline {section})", what=group.phrase(language), section=group.kind.section)
+               for group in grouped(blocking)]
     return typeset(language, " ; " if language == "fr" else "; ").join(phrases)
 
 

@@ -1,7 +1,13 @@
-"""A batch on a real Dask cluster: two worker processes on loopback, one Scanner each."""
+"""A batch on a real Dask cluster, started as users start one: `dask scheduler` and two
+`dask worker` processes on loopback (no in-process LocalCluster), one Scanner per worker."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,12 +23,51 @@ distributed = pytest.importorskip("distributed")
 MARKINGS = ["marking"]
 
 
+ROOT = Path(__file__).resolve().parents[1]
+DASK = str(Path(sys.executable).with_name("dask"))
+
+
 @pytest.fixture(scope="module")
-def cluster_address() -> Iterator[str]:
-    with distributed.LocalCluster(
-        n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
-    ) as cluster:
-        yield cluster.scheduler_address
+def cluster_address(tmp_path_factory) -> Iterator[str]:
+    """`dask scheduler` on a free loopback port, then two `dask worker` processes of one thread.
+
+    The workers run from smscan's environment, as the README says to provision them; here with
+    this checkout first on the path, so they run the code under test."""
+    folder = tmp_path_factory.mktemp("dask")
+    address_file = folder / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    options = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    processes = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                   "--scheduler-file", str(address_file)], **options)]
+    try:
+        address = _scheduler_address(address_file, processes[0])
+        processes += [subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
+                                        "--no-dashboard", "--name", f"worker-{n}", "--local-directory",
+                                        str(folder)], **options)
+                      for n in range(2)]
+        with distributed.Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=120)
+        yield address
+    finally:
+        for process in reversed(processes):  # workers first, then the scheduler
+            process.terminate()
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def _scheduler_address(address_file: Path, scheduler: subprocess.Popen, seconds: float = 60.0) -> str:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if scheduler.poll() is not None:
+            raise AssertionError(f"dask scheduler exited with {scheduler.returncode}")
+        try:
+            return json.loads(address_file.read_text())["address"]
+        except (OSError, ValueError, KeyError):
+            time.sleep(0.2)
+    raise AssertionError("dask scheduler did not write its address")
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +117,7 @@ def test_unreadable_file_is_reported_not_sent(cluster_address, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_clear_error(tmp_path):
-    from tests.test_smtp_filter import free_port
+    from tests.mail_servers import free_port
 
     with pytest.raises(DaskUnavailable, match="cannot reach the Dask scheduler"):
         list(scan_many_dask([(tmp_path / "x.pdf", "x.pdf")], Policy.default(), f"tcp://127.0.0.1:{free_port()}",
@@ -80,15 +125,12 @@ def test_unreachable_scheduler_is_one_clear_error(tmp_path):
 
 
 def test_command_line_batch_on_the_cluster(cluster_address, batch):
-    import json
-    import subprocess
-    import sys
-
     policy = batch.parent / "markings.toml"
     policy.write_text('[detectors]\ndisabled = ["face", "logo", "pii", "metadata", "conduct"]\n')
     result = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", str(batch), "--json", "--dask", cluster_address, "--policy", str(policy)],
-        capture_output=True, text=True, timeout=600,
+        [str(Path(sys.executable).with_name("smscan")), str(batch), "--json", "--dask", cluster_address,
+         "--policy", str(policy)],
+        capture_output=True, text=True, timeout=600, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     reports = {Path(o["path"]).name: o["verdict"] for o in map(json.loads, result.stdout.splitlines())}
     assert result.returncode == 2  # broken.pdf could not be checked

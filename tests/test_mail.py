@@ -177,3 +177,46 @@ def test_every_check_copes_with_text_pages():
     report = scanner.scan_message(mail)
     assert all(p.error is None for p in report.parts), report.to_dict()
     assert not report.blocked, report.reason()
+
+
+def declared_as(data: bytes, content_type: str, filename: str):
+    """A message whose one attachment declares `content_type`, whatever `data` really is."""
+    mail = message()
+    mail.add_attachment(data, maintype="application", subtype="octet-stream", filename=filename)
+    mail.get_payload()[-1].replace_header("Content-Type", f'{content_type}; name="{filename}"')
+    return mail
+
+
+def test_pdf_declared_as_text_is_scanned_as_a_pdf(marking_scanner):
+    mail = declared_as(memo_pdf(header="EMBARGOED"), "text/plain", "report.txt")
+    report = marking_scanner.scan_message(mail)
+    assert [p.path for p in report.blocked_parts] == ["report.txt"]
+    assert report.blocked_parts[0].error is None and report.blocked_parts[0].blocking  # found, not unreadable
+    # the same message saved as a file and scanned as one (an .eml attachment, smscan FILE.eml)
+    assert marking_scanner.scan_bytes(mail.as_bytes(), "forwarded.eml").blocked
+
+
+def test_binary_declared_as_text_is_not_read_as_words(marking_scanner):
+    mail = declared_as(bytes(range(256)) * 16, "text/plain", "notes.txt")
+    (part,) = marking_scanner.scan_message(mail).blocked_parts
+    assert part.path == "notes.txt" and "unsupported" in part.error
+
+
+def test_text_declared_as_binary_is_scanned_as_text(marking_scanner):
+    clean = declared_as(b"region,count\nOntario,12\n", "application/octet-stream", "table.csv")
+    assert not marking_scanner.scan_message(clean).blocked
+    marked = declared_as(b"CONFIDENTIAL\nregion,count\nOntario,12\n", "application/octet-stream", "table.csv")
+    assert [p.path for p in marking_scanner.scan_message(marked).blocked_parts] == ["table.csv"]
+
+
+def test_text_that_begins_like_a_bitmap_is_text(marking_scanner):
+    report = marking_scanner.scan_message(message(body="BMO and the other banks reported on Monday.\n"))
+    assert not report.blocked, report.reason()
+
+
+def test_part_whose_check_raises_blocks_the_message_with_the_part_named(marking_scanner):
+    broken = bytearray(encoded(photo_like(200, 150)))
+    broken[35] ^= 0xFF  # the first data chunk's length: Pillow raised SyntaxError out of the scan
+    report = marking_scanner.scan_message(message(attachments={"chart.png": (bytes(broken), "image/png")}))
+    (part,) = report.blocked_parts
+    assert part.path == "chart.png" and part.error and "\n" not in report.reason()

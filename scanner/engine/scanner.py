@@ -175,6 +175,11 @@ class Scanner:
         except MemoryError:
             failure = IngestError("ran out of memory while checking; not fully checked")
             repeatable = False
+        except (SetupError, KeyboardInterrupt):
+            raise
+        except Exception as error:
+            failure = IngestError("smscan failed while checking ({why}); not fully checked", why=one_line(error))
+            repeatable = False
         timings["total"] = time.perf_counter() - started
         return self._report(shown, findings, failure, pages_read, timings, page_results), repeatable
 

@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.page import Page
-from scanner.ingest.text import markup_lines, text_pages
+from scanner.ingest.sniff import sniff
+from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
 from scanner.ingest.zip import MemberReader
 
 
@@ -23,7 +24,7 @@ class Leaf:
     name: str
     content_type: str
     data: bytes
-    text: str | None = None  # text/* parts, decoded with their charset
+    text: str | None = None  # parts whose content is text, whatever their declared type
 
     @property
     def is_message(self) -> bool:
@@ -49,8 +50,7 @@ def message_leaves(message: Message) -> list[Leaf]:
             continue
         data = part.get_payload(decode=True)
         data = data if isinstance(data, bytes) else b""
-        text = _part_text(part, data) if part.get_content_maintype() == "text" else None
-        leaves.append(Leaf(name, content_type, data, text))
+        leaves.append(Leaf(name, content_type, data, _content_text(part, data)))
     return leaves
 
 
@@ -107,6 +107,25 @@ def _attached_message_bytes(part: Message, name: str) -> bytes:
         raise IngestError(f"unreadable attached e-mail {name}: {one_line(error)}") from None
 
 
+# "BM" opens a bitmap and many a line of text; any other type smscan opens cannot pass for text.
+_TEXT_LOOKALIKES = {"bmp"}
+
+
+def _content_text(part: Message, data: bytes) -> str | None:
+    """The part as text when its content is text, whatever its declared type; None otherwise.
+
+    Mail clients open an attachment by its name and content, not its declared type, so a PDF
+    sent as `text/plain; name=report.txt` is a PDF (scanned as one), and binary data declared as
+    text is not text (blocked as unsupported rather than read as garbled words)."""
+    kind = sniff(data)
+    if kind is not None and kind not in _TEXT_LOOKALIKES:
+        return None
+    if part.get_content_maintype() != "text":
+        return decoded_text(data)
+    text = _part_text(part, data)  # in its declared charset, which may be UTF-16 without a BOM
+    return text if decoded_text(text.encode("utf-8", "surrogatepass")) is not None else None
+
+
 def _part_text(part: Message, data: bytes) -> str:
     charset = part.get_content_charset() or "utf-8"
     try:
@@ -123,7 +142,9 @@ def eml_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages
         budget.count_member(name)
         budget.spend(len(leaf.data), name)
         if leaf.text is not None:
-            lines = markup_lines(leaf.text) if leaf.content_type == "text/html" else leaf.text.splitlines()
+            markup = leaf.content_type == "text/html" or (
+                leaf.content_type != "text/plain" and is_markup(leaf.name, leaf.text))
+            lines = markup_lines(leaf.text) if markup else leaf.text.splitlines()
             found = text_pages(lines, name)
             budget.count_pages(len(found), name)
             pages.extend(found)

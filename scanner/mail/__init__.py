@@ -1,4 +1,5 @@
-"""smscan for mail gateways: scan an e-mail part by part, a report cache, an SMTP content filter.
+"""smscan for mail gateways: scan an e-mail part by part (gateway), an SMTP content filter
+(smtp_filter, after Postfix's queue) and a milter (milter, before it), served by server.
 
     from scanner import Scanner
     scanner = Scanner(cache_size=1024)        # share one across threads

@@ -1,0 +1,149 @@
+"""Real mail servers and clients for the gateway tests: an SMTP sink (aiosmtpd) standing for the
+next hop or the final mailbox, and `smscan smtp-filter` / `smscan milter` run as commands."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email import policy as email_policy
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
+
+LOOPBACK = "127.0.0.1"
+ROOT = Path(__file__).resolve().parents[1]
+MARKINGS_ONLY = '[detectors]\ndisabled = ["conduct", "face", "logo", "metadata", "pii"]\n'
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def wire_bytes(mail: EmailMessage) -> bytes:
+    return mail.as_bytes(policy=email_policy.SMTP)  # CRLF line ends, as on the wire
+
+
+class Sink:
+    """Keeps what it is given; defers recipients named deferred@, refuses those named refused@."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self._lock = threading.Lock()
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
+        if address.startswith("deferred@"):
+            return f"450 4.2.0 <{address}>: mailbox busy, try again later"
+        if address.startswith("refused@"):
+            return f"550 5.1.1 <{address}>: no such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self._lock:
+            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
+        return "250 OK"
+
+    def wait_for(self, count: int, seconds: float = 60.0, log: str = "") -> list[tuple[str, list[str], bytes]]:
+        """The first `count` messages received, waiting for them as long as `seconds`."""
+        deadline = time.monotonic() + seconds
+        while len(self.received) < count:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{len(self.received)} of {count} message(s) arrived\n{log}")
+            time.sleep(0.1)
+        return self.received[:count]
+
+
+class _LongLineSMTP(SMTP):
+    line_length_limit = 1 << 20  # like Postfix's smtpd, the sink takes lines over 1,000 characters
+
+
+class _LongLines(Controller):
+    def factory(self) -> SMTP:
+        return _LongLineSMTP(self.handler, **self.SMTP_kwargs)
+
+
+@contextmanager
+def running_sink() -> Iterator[tuple[Sink, int]]:
+    sink, port = Sink(), free_port()
+    controller = _LongLines(sink, hostname=LOOPBACK, port=port, decode_data=False)
+    controller.start()
+    try:
+        yield sink, port
+    finally:
+        controller.stop()
+
+
+# --- smscan's gateways as commands, as a service manager runs them ------------------------------
+
+
+def start_command(args: list[str], policy: Path, listen: str) -> tuple[subprocess.Popen, int]:
+    """`smscan ARGS --listen LISTEN --policy POLICY`; the port it listens on, read from its log.
+
+    With port 0 in LISTEN the gateway binds a free port itself. The command test used to pick a
+    port and have the gateway bind it seconds later, once its checks had loaded; a 250 for a
+    blocked message (its one flaky failure) is what another server taking that port meanwhile
+    answers, most likely a sink of another test run on this machine."""
+    command = [str(Path(sys.executable).with_name("smscan")), *args, "--listen", listen, "--policy", str(policy)]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return process, _listening_port(process)
+
+
+def _listening_port(process: subprocess.Popen, seconds: float = 120.0) -> int:
+    deadline = time.monotonic() + seconds
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            raise AssertionError("exited before listening:\n" + "".join(lines))
+        lines.append(line)
+        if found := re.search(r"listening on [\d.]+:(\d+)", line):
+            return int(found.group(1))
+    process.kill()
+    raise AssertionError("did not start listening:\n" + "".join(lines))
+
+
+def finish(process: subprocess.Popen, seconds: float = 30.0) -> str:
+    """SIGTERM, then the rest of its output; fails if it does not exit within `seconds`."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.communicate(timeout=seconds)[0]
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise AssertionError(f"still running {seconds} s after SIGTERM:\n{process.communicate()[0]}") from None
+
+
+def slow_message() -> bytes:
+    """Three scanned pages to read with OCR (about 1 MB): seconds of work (3.5 s measured), long
+    enough to be caught mid-scan."""
+    from samplegen.documents import encoded, memo_pdf, render, scanned
+    from samplegen.mail import message
+
+    pages = {f"scan{n}.jpg": (encoded(scanned(render(memo_pdf(), dpi=150), seed=n), "JPEG"), "image/jpeg")
+             for n in range(3)}
+    return wire_bytes(message(attachments=pages))
+
+
+def open_transaction(port: int, sender: str, data: bytes) -> smtplib.SMTP:
+    """A client that has sent a whole message and now waits for the reply to it (`getreply()`)."""
+    client = smtplib.SMTP(LOOPBACK, port, timeout=120)
+    client.ehlo()
+    assert client.mail(sender)[0] == 250 and client.rcpt("a@example.com")[0] == 250
+    client.putcmd("data")
+    assert client.getreply()[0] == 354
+    client.send(data + b".\r\n")
+    return client
