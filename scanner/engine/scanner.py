@@ -19,6 +19,7 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from email.message import Message
 from pathlib import Path
@@ -60,8 +61,12 @@ class Scanner:
         detectors: Iterable[str] | None = None,
         ocr: bool = True,
         cache_size: int = 0,
+        parallel: bool = False,
     ) -> None:
         self.policy = policy or Policy.default()
+        # Read a page with Tesseract on one thread while pixel checks run on another: for a process
+        # that has the machine to itself (one file, one worker), not for one of several workers.
+        self.parallel = parallel
         known = registry()
         names = [known.check(name).name for name in detectors] if detectors is not None else list(known.checks)
         self.checks: list[CheckSpec] = [known.checks[n] for n in names if n not in self.policy.disabled]
@@ -206,12 +211,29 @@ class Scanner:
         )
 
     def _scan_page(self, page: Page, timings: dict[str, float], deadline: float) -> list[Finding]:
-        checks = [spec for spec in self.checks if not (spec.pixels_only and page.kind == "text")]
+        checks = [spec for spec in self.checks if page.pictures or not spec.pixels_only]
         page.attach_reader(self._lazy_reader if self.ocr else None)
-        if page.needs_ocr and self.ocr and any(spec.reads_text for spec in checks):
-            began = time.perf_counter()
-            _ = page.ocr_words  # timed on its own line, not charged to the first check that reads
-            timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - began
+        reading = page.needs_ocr and self.ocr and any(spec.reads_text for spec in checks)
+        if not (reading and self.parallel):
+            if reading:
+                self._read(page, timings)
+            return self._run_checks(checks, page, timings, deadline)
+        # Alone in its process, the page is read by Tesseract (one core) while the checks that look at
+        # pixels only run on the other: the face network needs no words.
+        _ = page.rgb  # rendered once, before two threads ask for it
+        with ThreadPoolExecutor(1, thread_name_prefix="smscan-ocr") as helper:
+            reader = helper.submit(self._read, page, timings)
+            found = self._run_checks([s for s in checks if s.pixels_only], page, timings, deadline)
+            reader.result()
+        return found + self._run_checks([s for s in checks if not s.pixels_only], page, timings, deadline)
+
+    def _read(self, page: Page, timings: dict[str, float]) -> None:
+        began = time.perf_counter()
+        _ = page.ocr_words  # timed on its own line, not charged to the first check that reads
+        timings["ocr"] = timings.get("ocr", 0.0) + time.perf_counter() - began
+
+    def _run_checks(self, checks: list[CheckSpec], page: Page, timings: dict[str, float],
+                    deadline: float) -> list[Finding]:
         found: list[Finding] = []
         for spec in checks:
             if time.perf_counter() > deadline:

@@ -23,7 +23,9 @@ class Word:
 
 class _cached_per_page:
     """functools.cached_property without Python 3.11's lock, which is one per class: every page
-    in every thread waited on it, so two threads OCR'd no faster than one (fixed in 3.12)."""
+    in every thread waited on it, so two threads OCR'd no faster than one (fixed in 3.12). Each
+    property of a page has a lock of its own, so a page's OCR (a second or more) does not hold up
+    another thread that needs its grey raster meanwhile."""
 
     def __init__(self, compute: Callable[[Any], Any]) -> None:
         self.compute = compute
@@ -35,7 +37,7 @@ class _cached_per_page:
             return self
         values = page.__dict__
         if self.name not in values:
-            with page._compute_lock:
+            with page._lock_of(self.name):
                 if self.name not in values:
                     values[self.name] = self.compute(page)
         return values[self.name]
@@ -67,6 +69,7 @@ class Page:
         metadata: Mapping[str, Any] | None = None,
         placement: BBox | None = None,
         part: str | None = None,
+        pictures: bool = True,
     ) -> None:
         self.number = number
         self.kind = kind
@@ -76,19 +79,27 @@ class Page:
         self.metadata: Mapping[str, Any] = metadata or {}
         self.placement = placement
         self.part = part  # member of a container this page comes from, if any
+        # False when the page's raster can hold no picture (plain text; a PDF page of text alone,
+        # whose pictures are pages of their own): checks that only look at pixels skip it.
+        self.pictures = pictures
         self._render = render
         self._reader: TextReader | None = None
-        # One page's raster, grey and words are computed once; re-entrant because words need rgb.
-        self._compute_lock = threading.RLock()
+        # One page's raster, grey and words are computed once each, under a lock per property.
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_lock = threading.Lock()
 
     def attach_reader(self, reader: TextReader | None) -> None:
         self._reader = reader
 
+    def _lock_of(self, name: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(name, threading.Lock())
+
     def release(self) -> None:
         """Drop the page's rasters (they are rendered again if asked for): a long document then
         holds one page's pixels at a time, not all of them. Words are kept; they are small."""
-        with self._compute_lock:
-            for name in ("rgb", "gray"):
+        for name in ("rgb", "gray"):
+            with self._lock_of(name):
                 self.__dict__.pop(name, None)
 
     @_cached_per_page

@@ -76,7 +76,8 @@ def text_pages(lines: Iterable[str], part: str | None) -> list[Page]:
 
 def text_page(number: int, words: tuple[Word, ...], part: str | None, metadata: dict[str, Any] | None = None) -> Page:
     size = (TEXT_PAGE_SIDE, TEXT_PAGE_SIDE)
-    return Page(number, "text", blank_raster, size, text_layer=words, needs_ocr=False, metadata=metadata, part=part)
+    return Page(number, "text", blank_raster, size, text_layer=words, needs_ocr=False, metadata=metadata, part=part,
+                pictures=False)
 
 
 def lines_as_words(lines: list[str], first_line: int) -> tuple[Word, ...]:
