@@ -1,84 +1,156 @@
-"""`make bench`: speed figures as ratios against baselines measured in the same run.
+"""`make bench`: every speed figure of issue 14, each next to a baseline measured in the same run.
 
-Baseline for a scanned page: the naive `pytesseract.image_to_string(page, lang="eng+fra")` on the
-same A4 page at 300 dpi, with Tesseract's default threading, as a first version would do it.
-Baseline for a folder: the same `smscan DIR` command with one worker (bench/batch.py).
+Everything is timed as a user runs it: the whole `smscan` command (interpreter start, imports,
+worker processes, models) with its default threads, against a short script doing the naive
+version of the same work, also as a whole process with its library's default threads (bench/
+baselines/). Each pair runs alternately, A B A B, and the median of RUNS is quoted; CPU seconds
+include the worker processes, peak memory is the largest single process. Every smscan run must
+give the expected verdict: a fast wrong answer is not a figure.
+
+    python bench/run.py [--runs 3] [--only ROW ...]
 """
 
 from __future__ import annotations
 
-import importlib
-import os
+import argparse
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-REPEATS = 3
 
-from bench.batch import batch_throughput, print_batch  # noqa: E402
-from bench.timing import best_of  # noqa: E402
+from bench.timing import Figure, alone, paired  # noqa: E402
+
+PYTHON = sys.executable
+SMSCAN = [PYTHON, "-m", "scanner.cli"]
+BASELINES = ROOT / "bench" / "baselines"
 
 
-def scanned_a4_page():
-    from PIL import Image
+def smscan(*args: str) -> list[str]:
+    return [*SMSCAN, *args]
 
-    from samplegen.documents import BODY, memo_pdf, render, scanned
+
+def baseline(script: str, *args: str) -> list[str]:
+    return [PYTHON, str(BASELINES / script), *args]
+
+
+def verdicts(figure: Figure) -> set[int]:
+    return {r.returncode for r in figure.runs}
+
+
+def ratio(ours: Figure, theirs: Figure) -> str:
+    return f"{ours.wall / theirs.wall:.2f}x"
+
+
+def line(label: str, ours: Figure, theirs: Figure | None = None, what: str = "", goal: str = "") -> None:
+    figure = f"{ours.wall:6.2f} s wall, {ours.cpu:5.2f} CPU s, {ours.peak_mb:5.0f} MB"
+    against = f" | {what}: {theirs.wall:6.2f} s -> {ratio(ours, theirs)}" if theirs is not None else ""
+    print(f"{label:<34} {figure}{against}{'  (goal ' + goal + ')' if goal else ''}", flush=True)
+
+
+# --- rows ----------------------------------------------------------------------------------
+
+
+def scanned_page(folder: Path, runs: int) -> None:
+    from samplegen.documents import BODY, encoded, memo_pdf, render, scanned
 
     dense = (BODY * 7)[:40]
-    return scanned(render(memo_pdf(dense, header="PROTECTED B", stamp="CONFIDENTIAL"), dpi=300)).convert("RGB"), Image
+    page = scanned(render(memo_pdf(dense, header="PROTECTED B", stamp="CONFIDENTIAL"), dpi=300))
+    path = folder / "scanned-a4-300dpi.png"
+    path.write_bytes(encoded(page.convert("RGB"), "PNG"))
+    ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_ocr.py", str(path)), runs)
+    assert verdicts(ours) == {1}, "the page carries a marking: smscan must block it"
+    line("scanned A4 page, 300 dpi, 40 lines", ours, theirs, "naive pytesseract eng+fra + regex", "<= 0.16x")
 
 
-def naive_baseline(page) -> float:
-    import pytesseract
+def text_pdf(folder: Path, runs: int, pages: int) -> None:
+    from samplegen.documents import memo_pdf
 
-    # The naive call as a first version makes it: Tesseract's default threading, no tuning.
-    saved = os.environ.pop("OMP_THREAD_LIMIT", None)
-    try:
-        return best_of(lambda: pytesseract.image_to_string(page, lang="eng+fra"), repeats=2)
-    finally:
-        if saved is not None:
-            os.environ["OMP_THREAD_LIMIT"] = saved
-
-
-def page_scan(page, detectors: list[str] | None) -> float:
-    from samplegen.documents import encoded
-    from scanner import Scanner
-
-    scanner = Scanner(detectors=detectors)
-    data = encoded(page, "PNG")
-    report = scanner.scan_bytes(data, filename="page.png")
-    assert report.blocked, "the bench page carries markings: a pass would mean a broken check"
-    return best_of(lambda: scanner.scan_bytes(data, filename="page.png"))
+    path = folder / f"report-{pages}.pdf"
+    path.write_bytes(memo_pdf(header="PROTECTED B", pages=pages, marked_page=pages))
+    ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_pdf_text.py", str(path)), runs)
+    assert verdicts(ours) == {1}
+    line(f"{pages}-page text-layer PDF", ours, theirs, "PyMuPDF get_text + regex", "<= 10x")
+    print(f"{'':<34} {pages / ours.wall:6.1f} pages/s, start-up included (goal >= 200 on a long report)")
 
 
-def extra_benches() -> dict[str, dict[str, float]]:
-    """Per-check benches that live beside this file (bench_logo.py, bench_face.py, ...)."""
-    figures = {}
-    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
-        module = importlib.import_module(f"bench.{path.stem}")
-        function = getattr(module, path.stem, None)
-        if callable(function):
-            figures[path.stem.removeprefix("bench_")] = function()
-    return figures
+def long_report_memory(folder: Path, runs: int) -> None:
+    from samplegen.documents import memo_pdf
+
+    path = folder / "report-1000.pdf"
+    path.write_bytes(memo_pdf(header="PROTECTED B", pages=1000, marked_page=1000))
+    ours = alone(smscan(str(path), "--json"), 1)
+    assert verdicts(ours) == {1}
+    line("1,000-page text-layer PDF", ours, goal="memory < 400 MB")
+
+
+def scanned_pdf(folder: Path, runs: int) -> None:
+    from samplegen.documents import scanned_pdf as compose
+
+    path = folder / "scanned-10.pdf"
+    path.write_bytes(compose(pages=10, marked_page=7))
+    ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_pdf_ocr.py", str(path)), runs)
+    assert verdicts(ours) == {1}
+    line("10-page scanned PDF, 200 dpi", ours, theirs, "render + pytesseract per page")
+
+
+def photo(folder: Path, runs: int) -> None:
+    from samplegen.documents import encoded, photo_like
+
+    path = folder / "photo-12mp.jpg"
+    path.write_bytes(encoded(photo_like(4000, 3000, seed=5), "JPEG", quality=90))
+    ours, theirs = paired(smscan(str(path), "--json"), baseline("haar_faces.py", str(path)), runs)
+    assert verdicts(ours) == {0}
+    line("12 MP photo, every check", ours, theirs, "OpenCV Haar faces only", "<= 0.5x")
+
+
+def start_up(folder: Path, runs: int) -> None:
+    from samplegen.documents import encoded, photo_like
+
+    ours, theirs = paired(smscan("--help"), [PYTHON, "-c", "pass"], runs)
+    line("smscan --help", ours, theirs, "python -c pass", "<= 0.15 s")
+    tiny = folder / "tiny.png"
+    tiny.write_bytes(encoded(photo_like(64, 48), "PNG"))
+    first = alone(smscan(str(tiny), "--json"), runs)
+    line("first file (a 64x48 PNG)", first, goal="<= 0.6 CPU s")
+
+
+def gateway(folder: Path, runs: int) -> None:
+    from bench.gateway_rate import measure
+
+    rate = measure(messages=400)
+    print(f"{'plain-text e-mail, smtp-filter':<34} {rate:6.1f} messages/s (goal >= 100 on 2 cores)", flush=True)
+
+
+def batch(folder: Path, runs: int) -> None:
+    from bench.batch import batch_throughput, print_batch
+
+    print_batch(batch_throughput())
+
+
+ROWS: dict[str, Callable[[Path, int], None]] = {
+    "start-up": start_up,
+    "scanned-page": scanned_page,
+    "text-pdf": lambda folder, runs: (text_pdf(folder, runs, 10), text_pdf(folder, runs, 200)),
+    "long-report": long_report_memory,
+    "scanned-pdf": scanned_pdf,
+    "photo": photo,
+    "gateway": gateway,
+    "batch": batch,
+}
 
 
 def main() -> None:
-    batch = batch_throughput()
-    page, _ = scanned_a4_page()
-    baseline = naive_baseline(page)
-    os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # our figures: one core
-    markings = page_scan(page, ["marking"])
-    everything = page_scan(page, None)
-    print(f"Scanned A4 page, 300 dpi ({page.width}x{page.height}), best of {REPEATS}:")
-    print(f"  baseline  pytesseract.image_to_string, default threads : {baseline:6.2f} s  (1.00x)")
-    print(f"  smscan    markings check, one core                     : {markings:6.2f} s  ({markings / baseline:.2f}x)")
-    print(f"  smscan    every check, one core                        : {everything:6.2f} s  "
-          f"({everything / baseline:.2f}x)")
-    print_batch(batch)
-    for name, figures in extra_benches().items():
-        shown = ", ".join(f"{k} {v:.3g}" if isinstance(v, float) else f"{k} {v}" for k, v in figures.items())
-        print(f"  {name}: {shown}")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", nargs="*", choices=list(ROWS), default=list(ROWS))
+    args = parser.parse_args()
+    print(f"median of {args.runs} runs each, alternated with the baseline; whole processes, default threads")
+    with tempfile.TemporaryDirectory(prefix="smscan-bench-") as folder:
+        for name in args.only:
+            ROWS[name](Path(folder), args.runs)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,19 @@ def image_pdf(image: Image.Image, dpi: int = 200) -> bytes:
     return data
 
 
+def scanned_pdf(pages: int, marked_page: int = 1, dpi: int = 200) -> bytes:
+    """An image-only PDF of `pages` scanned memo pages, the marking on `marked_page`, as a scanner writes it."""
+    doc = pymupdf.open()
+    for number in range(1, pages + 1):
+        header = "PROTECTED B" if number == marked_page else None
+        image = scanned(render(memo_pdf(header=header), dpi=dpi), seed=number)
+        page = doc.new_page(width=image.width * 72 / dpi, height=image.height * 72 / dpi)
+        page.insert_image(page.rect, stream=encoded(image, "JPEG", quality=85))
+    data = doc.tobytes()
+    doc.close()
+    return data
+
+
 def photo_like(width: int = 1200, height: int = 800, seed: int = 3) -> Image.Image:
     """A smooth landscape-like picture with no text, symbol or face in it."""
     rng = np.random.default_rng(seed)
