@@ -18,6 +18,8 @@ from scanner.ingest.sniff import CONTAINER_TYPES, IMAGE_TYPES, sniff
 from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
 from scanner.ingest.zip import listed_members, open_zip, zip_pages
 
+_CONTAINER_NAMES = {"zip": "ZIP archive", "ooxml": "Office document", "eml": "e-mail"}
+
 
 def load_container(data: bytes, kind: str, limits: Limits) -> Document:
     """A ZIP, Office document or e-mail as the pages of all its members, recursively."""
@@ -26,9 +28,29 @@ def load_container(data: bytes, kind: str, limits: Limits) -> Document:
     except (IngestError, MemoryError):
         raise
     except Exception as error:  # fail closed: a container we could not take apart is not checked
-        raise IngestError(f"could not read {kind} container: {type(error).__name__}: {one_line(error)}") from None
+        raise IngestError(f"damaged {_CONTAINER_NAMES[kind]}: {one_line(error)}") from None
     office = next((p.metadata["office_info"] for p in pages if "office_info" in p.metadata), None)
     return Document(kind, pages, {"office_info": office} if office else {})
+
+
+def load_pdf_document(data: bytes, limits: Limits) -> Document:
+    """A PDF, with the files attached to it read as its members."""
+    from scanner.ingest.pdf import load_pdf  # PyMuPDF is loaded only for files that need it
+
+    return load_pdf(data, limits, _attachment_reader("", 1, Budget(limits)))
+
+
+def _attachment_reader(prefix: str, depth: int, budget: Budget):
+    def read(data: bytes, name: str) -> list[Page]:
+        full = prefix + name
+        if depth + 1 > budget.limits.max_depth:
+            raise IngestError(f"files attached too deeply: level {depth + 1} (limit max_depth "
+                              f"{budget.limits.max_depth}), at {full}")
+        budget.count_member(full)
+        budget.spend(len(data), full)
+        return member_pages(data, full, depth + 1, budget)
+
+    return read
 
 
 def container_pages(kind: str, data: bytes, prefix: str, depth: int, budget: Budget) -> list[Page]:
@@ -53,8 +75,8 @@ def member_pages(data: bytes, name: str, depth: int, budget: Budget, kind: str |
     kind = kind or sniff(data)
     if kind in CONTAINER_TYPES:
         return container_pages(kind, data, f"{name}/", depth + 1, budget)
-    if kind == "pdf" or kind in IMAGE_TYPES:
-        pages = _leaf_document(data, kind, name, budget.limits).pages
+    if kind in ("pdf", "svg") or kind in IMAGE_TYPES:
+        pages = _leaf_document(data, kind, name, depth, budget).pages
     else:
         text = decoded_text(data)
         if text is None:
@@ -66,14 +88,21 @@ def member_pages(data: bytes, name: str, depth: int, budget: Budget, kind: str |
     return pages
 
 
-def _leaf_document(data: bytes, kind: str, name: str, limits: Limits) -> Document:
+def _leaf_document(data: bytes, kind: str, name: str, depth: int, budget: Budget) -> Document:
+    limits = budget.limits
     try:
         if kind == "pdf":
             from scanner.ingest.pdf import load_pdf  # PyMuPDF is loaded only for files that need it
 
-            return load_pdf(data, limits)
+            return load_pdf(data, limits, _attachment_reader(f"{name}/", depth, budget))
+        if kind == "svg":
+            from scanner.ingest.svg import load_svg
+
+            return load_svg(data, limits)
         from scanner.ingest.image import load_image
 
         return load_image(data, kind, limits)
     except IngestError as error:
+        if str(error).startswith(f"{name}/") or f", at {name}/" in str(error):
+            raise  # an attached file's own reason already names where it is
         raise IngestError(f"{name}: {error}") from None

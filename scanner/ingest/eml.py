@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import email
+import email.errors
 import email.policy
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -15,6 +17,17 @@ from scanner.ingest.page import Page
 from scanner.ingest.sniff import sniff
 from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
 from scanner.ingest.zip import MemberReader
+
+# Damage the parser notes and repairs by guessing: a multipart that never closes (the message was
+# cut short), a part that does not fit its boundaries, base64 that ends mid-group. What is read
+# past such a point may be missing or misplaced, so the message is not checked on it.
+_DAMAGE = {
+    email.errors.CloseBoundaryNotFoundDefect: "it ends before its last part is closed (cut short?)",
+    email.errors.StartBoundaryNotFoundDefect: "its parts' boundaries are missing",
+    email.errors.MultipartInvariantViolationDefect: "a multipart section has no parts",
+    email.errors.InvalidBase64PaddingDefect: "an attachment's base64 data ends mid-group (cut short?)",
+    email.errors.InvalidBase64LengthDefect: "an attachment's base64 data has an impossible length (cut short?)",
+}
 
 
 @dataclass(frozen=True)
@@ -134,10 +147,30 @@ def _part_text(part: Message, data: bytes) -> str:
         return data.decode("utf-8", errors="replace")
 
 
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def damage_in(message: Message) -> str | None:
+    """Why the message cannot be read as it was sent, or None. Call after the parts were decoded
+    (message_leaves): base64 damage is noted while decoding."""
+    for part in message.walk():
+        for defect in part.defects:
+            for kind, words in _DAMAGE.items():
+                if isinstance(defect, kind):
+                    return f"damaged e-mail: {words}"
+    return None
+
+
 def eml_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages: MemberReader) -> list[Page]:
+    if not _HEADER_END.search(data):
+        raise IngestError("damaged e-mail: its header never ends (the file is cut short?)")
     message = parse_message(data)
     pages = text_pages([message_subject(message)], prefix + "subject")
-    for leaf in message_leaves(message):
+    leaves = message_leaves(message)
+    damage = damage_in(message)
+    if damage:
+        raise IngestError(f"{damage}, at {prefix.rstrip('/')}" if prefix else damage)
+    for leaf in leaves:
         name = prefix + leaf.name
         budget.count_member(name)
         budget.spend(len(leaf.data), name)

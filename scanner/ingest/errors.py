@@ -1,4 +1,8 @@
+"""The one error of ingest, and how a library's message becomes words a person can read."""
+
 from __future__ import annotations
+
+import re
 
 from scanner.errors import EXIT_UNCHECKED, SmscanError
 from scanner.i18n import LANGUAGES, tr
@@ -27,6 +31,29 @@ class IngestError(SmscanError):
         return {language: self.translated(language) for language in LANGUAGES}
 
 
-def one_line(error: BaseException) -> str:
-    """An exception's message folded onto one line, for a person to read."""
-    return " ".join(str(error).split()) or type(error).__name__
+def one_line(error: BaseException | str) -> str:
+    """A message folded onto one line, without what means nothing to a person: object reprs and
+    memory addresses (`<_io.BytesIO object at 0x7f…>`, different on every run), exception class
+    names and MuPDF's `code=N:` prefixes."""
+    text = " ".join(str(error).split())
+    text = _OBJECT_REPR.sub("the file", text)
+    text = _ADDRESS.sub("", text)
+    text = _CLASS_NAME.sub("", text)
+    text = _MUPDF_CODE.sub("", text)
+    return " ".join(text.split()).strip(" :;,") or "no detail given"
+
+
+_OBJECT_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
+_ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
+_CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)*(?:Fz)?[A-Z][A-Za-z]*(?:Error|Exception)\b:?")
+_MUPDF_CODE = re.compile(r"\bcode=\d+:?")
+
+
+def nice_number(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def over_pixel_limit(what: str, width: int, height: int, max_pixels: int) -> IngestError:
+    """'page 1 is 55,556 x 55,556 px, over the 120 MP limit'."""
+    return IngestError(f"{what} is {nice_number(width)} x {nice_number(height)} px, "
+                       f"over the {max_pixels / 1e6:g} MP limit (max_megapixels)")

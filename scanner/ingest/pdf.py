@@ -1,20 +1,25 @@
-"""PDF pages through PyMuPDF: text layer, rendered raster, embedded images, metadata."""
+"""PDF pages through PyMuPDF: text layer, rendered raster, embedded images, metadata, attached files.
+
+A PDF that MuPDF had to repair, or on whose pages it reports damage (while loading, reading the
+text or drawing), is blocked: MuPDF repairs silently and draws what is left, so a truncated
+report would otherwise be checked on its blank remains (26 of 113 damaged PDFs passed so).
+"""
 
 from __future__ import annotations
 
-import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pymupdf
 
-from scanner.ingest.errors import IngestError, one_line
+from scanner.ingest.errors import IngestError, one_line, over_pixel_limit
 from scanner.ingest.limits import Limits
+from scanner.ingest.mupdf import PDF_LOCK, clear_messages, damage_reported
 from scanner.ingest.page import Document, Page, Word
 from scanner.model import BBox
 
-# MuPDF is not thread-safe: every call into it goes through this lock.
-PDF_LOCK = threading.RLock()
+__all__ = ["PDF_LOCK", "RENDER_DPI", "load_pdf", "text_under_images"]
 
 # 200 dpi keeps 8-point text legible for OCR while a page stays under 4 megapixels.
 RENDER_DPI = 200
@@ -24,33 +29,95 @@ SCANNED_IMAGE_COVER = 0.25
 EMBEDDED_DETAIL_GAIN = 1.8
 MIN_EMBEDDED_SIDE = 48
 _WHITE_LEVEL = 0.92
+REPAIRED = "damaged PDF: repaired by the reader, content may be missing"
+
+# A file attached to the PDF (name, bytes) -> its pages; the container dispatcher passes it in.
+AttachmentReader = Callable[[bytes, str], list[Page]]
 
 
-def load_pdf(data: bytes, limits: Limits) -> Document:
+def load_pdf(data: bytes, limits: Limits, attachments: AttachmentReader | None = None) -> Document:
     with PDF_LOCK:
-        try:
-            doc = pymupdf.open(stream=data, filetype="pdf")
-        except Exception as error:  # MuPDF raises its own types for every kind of damage
-            raise IngestError(f"unreadable PDF: {one_line(error)}") from None
-        if doc.needs_pass:
-            raise IngestError("encrypted PDF: it needs a password, so its content cannot be checked")
-        if doc.page_count == 0:
-            raise IngestError("PDF has no pages")
+        clear_messages()
+        doc = _open(data)
         if doc.page_count > limits.max_pages:
-            raise IngestError(f"too many pages: {doc.page_count} (limit {limits.max_pages})")
+            raise IngestError(f"too many pages: {doc.page_count} (limit max_pages {limits.max_pages})")
         info = {k: v for k, v in (doc.metadata or {}).items() if v}
         pages: list[Page] = []
-        for page in doc:
-            try:
-                pages.extend(_page_and_images(doc, page, info if page.number == 0 else {}))
-            except IngestError:
-                raise
-            except Exception as error:
-                raise IngestError(f"damaged PDF page {page.number + 1}: {one_line(error)}") from None
+        for index in range(doc.page_count):
+            pages.extend(_read_page(doc, index, limits, info if index == 0 else {}))
+        _refuse_repaired(doc)  # MuPDF may repair on first use of a broken object, not only at open
+        attached = _attached_files(doc)
+    if attached and attachments is None:
+        raise IngestError(f"PDF carries {len(attached)} attached file(s), which cannot be checked here")
+    for name, content in attached:
+        pages.extend(attachments(content, name) if attachments else [])
     return Document("pdf", pages, {"pdf_info": info})
 
 
-def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, str]) -> list[Page]:
+def _open(data: bytes) -> pymupdf.Document:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception as error:  # MuPDF raises its own types for every kind of damage
+        raise IngestError(f"damaged PDF: it cannot be opened ({one_line(error)})") from None
+    if doc.needs_pass:
+        raise IngestError("encrypted PDF: it needs a password, so its content cannot be checked")
+    _refuse_repaired(doc)
+    if doc.page_count == 0:
+        raise IngestError("PDF has no pages")
+    return doc
+
+
+def _refuse_repaired(doc: pymupdf.Document) -> None:
+    if doc.is_repaired:
+        raise IngestError(REPAIRED)
+    damage = damage_reported()
+    if damage:
+        raise IngestError(f"damaged PDF: {damage}")
+
+
+def _read_page(doc: pymupdf.Document, index: int, limits: Limits, info: dict[str, str]) -> list[Page]:
+    number = index + 1
+    try:
+        page = doc.load_page(index)
+        width, height = _render_size(page)
+        if width * height > limits.max_pixels:
+            raise over_pixel_limit(f"page {number}", width, height, limits.max_pixels)
+        pages = _page_and_images(doc, page, info, limits)
+    except IngestError:
+        raise
+    except Exception as error:
+        raise IngestError(f"damaged PDF: page {number} cannot be read ({one_line(error)})") from None
+    if doc.is_repaired:
+        raise IngestError(REPAIRED)
+    damage = damage_reported()
+    if damage:
+        raise IngestError(f"damaged PDF: page {number} cannot be read completely ({damage})")
+    return pages
+
+
+def _render_size(page: pymupdf.Page) -> tuple[int, int]:
+    """The page's raster in pixels at RENDER_DPI, computed before anything is drawn."""
+    scale = RENDER_DPI / 72
+    return round(page.rect.width * scale), round(page.rect.height * scale)
+
+
+def _attached_files(doc: pymupdf.Document) -> list[tuple[str, bytes]]:
+    """Files embedded in the document and files of file-attachment annotations."""
+    found = []
+    for index in range(doc.embfile_count()):
+        info = doc.embfile_info(index)
+        found.append((info.get("filename") or info.get("name") or f"attachment{index + 1}", doc.embfile_get(index)))
+    for page in doc:
+        for annot in page.annots(types=[pymupdf.PDF_ANNOT_FILE_ATTACHMENT]) or []:
+            name = annot.file_info.get("filename") or f"page{page.number + 1}-attachment"
+            found.append((name, annot.get_file()))
+    damage = damage_reported()
+    if damage:
+        raise IngestError(f"damaged PDF: an attached file cannot be read ({damage})")
+    return found
+
+
+def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, str], limits: Limits) -> list[Page]:
     scale = RENDER_DPI / 72
     number = page.number + 1
     words = _text_layer(page, scale)
@@ -62,7 +129,7 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
     }
     if info:
         metadata["pdf_info"] = info
-    size = (round(page.rect.width * scale), round(page.rect.height * scale))
+    size = _render_size(page)
     page_ocr = not words or cover >= SCANNED_IMAGE_COVER
     rendered = Page(
         number,
@@ -73,7 +140,7 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
         needs_ocr=page_ocr,
         metadata=metadata,
     )
-    return [rendered, *_embedded_images(doc, number, images, scale, page_ocr)]
+    return [rendered, *_embedded_images(doc, number, images, scale, page_ocr, limits)]
 
 
 def _text_layer(page: pymupdf.Page, scale: float) -> tuple[Word, ...]:
@@ -87,14 +154,27 @@ def _text_layer(page: pymupdf.Page, scale: float) -> tuple[Word, ...]:
 def _page_renderer(doc: pymupdf.Document, index: int):
     def render() -> np.ndarray:
         with PDF_LOCK:
-            pixmap = doc[index].get_pixmap(dpi=RENDER_DPI, alpha=False, colorspace=pymupdf.csRGB)
+            clear_messages()
+            try:
+                pixmap = doc[index].get_pixmap(dpi=RENDER_DPI, alpha=False, colorspace=pymupdf.csRGB)
+            except Exception as error:
+                raise IngestError(f"damaged PDF: page {index + 1} cannot be drawn ({one_line(error)})") from None
+            _refuse_damage_drawn(doc, f"page {index + 1}")
             return _pixmap_array(pixmap)
 
     return render
 
 
+def _refuse_damage_drawn(doc: pymupdf.Document, what: str) -> None:
+    if doc.is_repaired:
+        raise IngestError(REPAIRED)
+    damage = damage_reported()
+    if damage:
+        raise IngestError(f"damaged PDF: {what} cannot be drawn completely ({damage})")
+
+
 def _embedded_images(
-    doc: pymupdf.Document, number: int, images: list[dict[str, Any]], scale: float, page_ocr: bool
+    doc: pymupdf.Document, number: int, images: list[dict[str, Any]], scale: float, page_ocr: bool, limits: Limits
 ) -> list[Page]:
     """Embedded images the page render does not cover well enough, as pages of their own.
 
@@ -110,12 +190,14 @@ def _embedded_images(
             continue
         if page_ocr and info["width"] < EMBEDDED_DETAIL_GAIN * shown_width:
             continue
+        if info["width"] * info["height"] > limits.max_pixels:
+            raise over_pixel_limit(f"an image on page {number}", info["width"], info["height"], limits.max_pixels)
         placement: BBox = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
         pages.append(
             Page(
                 number,
                 "pdf-image",
-                _image_renderer(doc, info["xref"]),
+                _image_renderer(doc, info["xref"], number),
                 (info["width"], info["height"]),
                 needs_ocr=not page_ocr,
                 placement=placement,
@@ -124,12 +206,18 @@ def _embedded_images(
     return pages
 
 
-def _image_renderer(doc: pymupdf.Document, xref: int):
+def _image_renderer(doc: pymupdf.Document, xref: int, number: int):
     def render() -> np.ndarray:
         with PDF_LOCK:
-            pixmap = pymupdf.Pixmap(doc, xref)
-            if pixmap.alpha or pixmap.colorspace is None or pixmap.colorspace.n != 3:
-                pixmap = pymupdf.Pixmap(pymupdf.csRGB, pixmap, 0)
+            clear_messages()
+            try:
+                pixmap = pymupdf.Pixmap(doc, xref)
+                if pixmap.alpha or pixmap.colorspace is None or pixmap.colorspace.n != 3:
+                    pixmap = pymupdf.Pixmap(pymupdf.csRGB, pixmap, 0)
+            except Exception as error:
+                raise IngestError(f"damaged PDF: an image on page {number} cannot be read "
+                                  f"({one_line(error)})") from None
+            _refuse_damage_drawn(doc, f"an image on page {number}")
             return _pixmap_array(pixmap)
 
     return render

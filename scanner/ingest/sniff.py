@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -10,7 +11,7 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b
 
 
 def sniff(data: bytes) -> str | None:
-    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", "ooxml", "zip", "eml", or None."""
+    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", "svg", "ooxml", "zip", "eml", or None."""
     head = data[:32]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -31,9 +32,22 @@ def sniff(data: bytes) -> str | None:
         return "pdf"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a member's local header; an empty archive
         return "ooxml" if _has_content_types(data) else "zip"
+    if looks_like_svg(data):
+        return "svg"
     if looks_like_rfc822(data):
         return "eml"
     return None
+
+
+# An SVG opens on an optional XML declaration, comments and doctype, then its <svg> element.
+_SVG_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]", re.S)
+
+
+def looks_like_svg(data: bytes) -> bool:
+    head = data[:4096]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", "replace").encode("utf-8")
+    return _SVG_START.match(head.removeprefix(codecs.BOM_UTF8)) is not None
 
 
 def _has_content_types(data: bytes) -> bool:
@@ -41,8 +55,10 @@ def _has_content_types(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return any(name == "[Content_Types].xml" for name in archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        return False  # a damaged archive is reported by the ZIP reader
+    except MemoryError:
+        raise
+    except Exception:  # zipfile raises many types on damage: the ZIP reader reports it in words
+        return False
 
 
 _HEADER_LINE = re.compile(rb"^[!-9;-~]{1,76}:[ \t]?")  # field name: printable ASCII but ":"
@@ -65,7 +81,15 @@ def looks_like_rfc822(data: bytes) -> bool:
         return False
     if not all(_HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") for line in lines):
         return False
-    return _MAIL_HEADERS.search(block) is not None
+    return _MAIL_HEADERS.search(block) is not None and not _binary_body(data[len(block) :])
+
+
+def _binary_body(rest: bytes) -> bool:
+    """Mail bodies are text (attachments are encoded, RFC 2045); bytes like these after a few header
+    lines are a binary file with a mail header in front, not an e-mail."""
+    sample = rest[:8192]
+    controls = sum(1 for byte in sample if byte < 32 and byte not in b"\t\r\n\f\x1b")
+    return controls > len(sample) / 100
 
 
 IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "webp", "tiff", "bmp", "heif"})

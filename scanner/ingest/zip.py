@@ -17,6 +17,10 @@ from scanner.ingest.page import Page
 # limit applies from this size up.
 RATIO_FLOOR_BYTES = 1 << 20
 _READ_CHUNK = 1 << 16
+# Deflate cannot unpack more than 1032 bytes from one (RFC 1951: a 258-byte match in 2 bits);
+# a directory claiming more than that (with room for headers) lies about its sizes.
+_DEFLATE_MAX_RATIO = 1032
+_DEFLATE_SLACK = 1024
 
 
 class MemberReader(Protocol):
@@ -29,8 +33,19 @@ class MemberReader(Protocol):
 def open_zip(data: bytes, prefix: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-        raise IngestError(f"unreadable ZIP archive{at(prefix)}: {one_line(error)}") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # zipfile raises BadZipFile, struct.error, UnicodeDecodeError... on damage
+        raise IngestError(f"damaged ZIP archive{at(prefix)}: {_zip_damage(error)}") from None
+
+
+def _zip_damage(error: BaseException) -> str:
+    """zipfile's message, or words for the errors that carry none a person can read."""
+    if isinstance(error, EOFError):
+        return "data ends early"
+    if isinstance(error, zlib.error):
+        return f"compressed data is corrupt ({one_line(error)})"
+    return one_line(error)
 
 
 def listed_members(archive: zipfile.ZipFile, prefix: str, budget: Budget) -> list[zipfile.ZipInfo]:
@@ -44,6 +59,7 @@ def listed_members(archive: zipfile.ZipFile, prefix: str, budget: Budget) -> lis
         budget.count_member(name)
         if info.flag_bits & 0x1:
             raise IngestError(f"encrypted archive member {name}: its content cannot be checked")
+        _check_declared_sizes(info, name, archive_size(archive))
         declared += info.file_size
         if declared > budget.room():
             raise budget.unpacked_error(name)
@@ -52,6 +68,25 @@ def listed_members(archive: zipfile.ZipFile, prefix: str, budget: Budget) -> lis
             raise _ratio_error(name, ratio, budget.limits)
         members.append(info)
     return members
+
+
+def archive_size(archive: zipfile.ZipFile) -> int:
+    stream = archive.fp
+    return len(stream.getbuffer()) if isinstance(stream, io.BytesIO) else 2**63
+
+
+def _check_declared_sizes(info: zipfile.ZipInfo, name: str, size: int) -> None:
+    """A directory entry whose sizes no real member can have: the archive is damaged or forged."""
+    if info.header_offset + info.compress_size > size:
+        raise IngestError(f"damaged ZIP archive: its directory says {name} takes {info.compress_size:,} bytes, "
+                          f"more than the {size:,}-byte archive holds")
+    stored = info.compress_type == zipfile.ZIP_STORED
+    if (stored and info.file_size != info.compress_size) or (
+        info.compress_type == zipfile.ZIP_DEFLATED
+        and info.file_size > info.compress_size * _DEFLATE_MAX_RATIO + _DEFLATE_SLACK
+    ):
+        raise IngestError(f"damaged ZIP archive: its directory says {name} unpacks to {info.file_size:,} bytes, "
+                          f"which its {info.compress_size:,} stored bytes cannot hold")
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: Budget) -> bytes:
@@ -72,8 +107,12 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budg
                     raise IngestError(f"archive member too large: over {limits.max_file_bytes / MIB:g} MiB "
                                       f"(limit max_file_mb), at {name}")
                 chunks.append(chunk)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as error:
-        raise IngestError(f"damaged archive member {name}: {one_line(error)}") from None
+    except IngestError:
+        raise
+    except MemoryError:
+        raise
+    except Exception as error:  # bad CRC, corrupt deflate data, an unsupported method...
+        raise IngestError(f"damaged archive member {name}: {_zip_damage(error)}") from None
     budget.spend(total, name)
     return b"".join(chunks)
 

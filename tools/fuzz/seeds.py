@@ -67,7 +67,7 @@ def pdf(pages: int = 2, with_image: bool = True, lines: tuple[str, ...] = ("Quar
             page.insert_text((30, 50 + 16 * index), f"{line} (page {number + 1})", fontsize=11)
         if with_image:
             page.insert_image(pymupdf.Rect(30, 120, 190, 240), stream=encoded(picture(seed=number), "JPEG"))
-    data = doc.tobytes(garbage=1, deflate=True)
+    data = doc.tobytes(garbage=1, deflate=True, no_new_id=True)
     doc.close()
     return data
 
@@ -123,7 +123,7 @@ def zipped(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compression)
     return buffer.getvalue()
 
 
@@ -146,6 +146,8 @@ def eml(attachments: dict[str, tuple[bytes, str]] | None = None, body: str = "He
     for name, (data, mime) in (attachments or {}).items():
         maintype, subtype = mime.split("/")
         mail.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
+    if mail.is_multipart():
+        mail.set_boundary("fuzz-part-boundary")  # the default is random: the same seed, the same bytes
     return mail.as_bytes()
 
 
