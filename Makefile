@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # debconf's "No configuration", so no system mail service is set up); systemd: systemd-analyze.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra chromium postfix systemd
 
-.PHONY: install system-packages templates demo test bench samples clean messages
+.PHONY: install system-packages templates demo test bench fuzz samples clean messages
 
 install: system-packages $(VENV)/.installed templates
 
@@ -52,6 +52,12 @@ test: install
 
 bench: install
 	$(PY) bench/run.py
+
+# Damaged and hostile files of every format, every check (tests/test_fuzz.py runs a few hundred).
+FUZZ_SEED ?= 11
+FUZZ_COUNT ?= 2000
+fuzz: install
+	$(PY) -m tools.fuzz.run --seed $(FUZZ_SEED) --count $(FUZZ_COUNT) --out fuzz-$(FUZZ_SEED).jsonl
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache

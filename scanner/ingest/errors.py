@@ -45,7 +45,7 @@ def one_line(error: BaseException | str) -> str:
 
 _OBJECT_REPR = re.compile(r"<[^<>]*\bat 0x[0-9a-fA-F]+>")
 _ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
-_CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)*(?:Fz)?[A-Z][A-Za-z]*(?:Error|Exception)\b:?")
+_CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)*(?:Fz[A-Z]\w*|[A-Z][A-Za-z]*(?:Error|Exception))\b:?")
 _MUPDF_CODE = re.compile(r"\bcode=\d+:?")
 
 

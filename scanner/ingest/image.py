@@ -85,9 +85,10 @@ def _readable(name: str) -> Iterator[None]:
     except (EOFError, OSError) as error:
         if "truncated" in str(error).lower() or isinstance(error, EOFError):
             raise IngestError(f"damaged {name}: data ends early (the file is cut short or corrupt)") from None
+        # The decoder's own words ("broken data stream") say where; they are kept as evidence.
         raise IngestError(f"damaged {name}: the image data is corrupt ({one_line(error)})") from None
-    except Exception as error:  # Pillow's plugins raise many types on damage: struct, Syntax, Index...
-        raise IngestError(f"damaged {name}: the image data is corrupt ({one_line(error)})") from None
+    except Exception:  # struct, Syntax, Index, Type errors of Pillow's plugins: their words say nothing
+        raise IngestError(f"damaged {name}: the image data is corrupt") from None
 
 
 class _Frames:

@@ -188,10 +188,10 @@ def _embedded_images(
         shown_width = (x1 - x0) * scale
         if info.get("xref", 0) <= 0 or min(info["width"], info["height"]) < MIN_EMBEDDED_SIDE:
             continue
+        if info["width"] * info["height"] > limits.max_pixels:  # drawing the page decodes it whole
+            raise over_pixel_limit(f"an image on page {number}", info["width"], info["height"], limits.max_pixels)
         if page_ocr and info["width"] < EMBEDDED_DETAIL_GAIN * shown_width:
             continue
-        if info["width"] * info["height"] > limits.max_pixels:
-            raise over_pixel_limit(f"an image on page {number}", info["width"], info["height"], limits.max_pixels)
         placement: BBox = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
         pages.append(
             Page(

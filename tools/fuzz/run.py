@@ -30,7 +30,7 @@ from tools.fuzz.damage import Case, generate
 
 # A reason a person cannot use: a memory address, or a Python/MuPDF exception class as a word.
 UNUSABLE_REASON = re.compile(
-    r"0x[0-9a-fA-F]{4,}|<[^>]* object at |\b(?:Fz)?[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b|Traceback"
+    r"0x[0-9a-fA-F]{4,}|<[^>]* object at |\bFz[A-Z]\w*|\b[A-Z][A-Za-z]*(?:Error|Exception|Warning)\b|Traceback"
 )
 
 
