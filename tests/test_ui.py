@@ -65,7 +65,7 @@ def test_api_errors_are_clear(server):
     assert response.status_code == 413 and "too large" in response.json()["error"]
     broken = [("files", ("broken.jpg", b"\xff\xd8\xff\xe0 broken", "image/jpeg"))]
     result = httpx.post(f"{server}/api/scan", files=broken, timeout=30).json()[0]
-    assert result["verdict"] == "block" and "unreadable image" in result["error"]
+    assert result["verdict"] == "block" and "damaged JPEG" in result["error"]
 
 
 @pytest.fixture(scope="module")
