@@ -45,8 +45,13 @@ def load_pdf(data: bytes, limits: Limits, attachments: AttachmentReader | None =
         pages: list[Page] = []
         for index in range(doc.page_count):
             pages.extend(_read_page(doc, index, limits, info if index == 0 else {}))
-        _refuse_repaired(doc)  # MuPDF may repair on first use of a broken object, not only at open
-        attached = _attached_files(doc)
+        _refuse_damage(doc)  # MuPDF may repair on first use of a broken object, not only at open
+        try:
+            attached = _attached_files(doc)
+        except IngestError:
+            raise
+        except Exception as error:
+            raise IngestError(f"damaged PDF: an attached file cannot be read ({one_line(error)})") from None
     if attached and attachments is None:
         raise IngestError(f"PDF carries {len(attached)} attached file(s), which cannot be checked here")
     for name, content in attached:
@@ -61,16 +66,19 @@ def _open(data: bytes) -> pymupdf.Document:
         raise IngestError(f"damaged PDF: it cannot be opened ({one_line(error)})") from None
     if doc.needs_pass:
         raise IngestError("encrypted PDF: it needs a password, so its content cannot be checked")
-    _refuse_repaired(doc)
+    _refuse_damage(doc)
     if doc.page_count == 0:
         raise IngestError("PDF has no pages")
     return doc
 
 
-def _refuse_repaired(doc: pymupdf.Document) -> None:
+def _refuse_damage(doc: pymupdf.Document, what: str | None = None, doing: str = "read") -> None:
+    """Block a PDF MuPDF repaired, or on which it reported damage since clear_messages()."""
     if doc.is_repaired:
         raise IngestError(REPAIRED)
     damage = damage_reported()
+    if damage and what:
+        raise IngestError(f"damaged PDF: {what} cannot be {doing} completely ({damage})")
     if damage:
         raise IngestError(f"damaged PDF: {damage}")
 
@@ -87,11 +95,7 @@ def _read_page(doc: pymupdf.Document, index: int, limits: Limits, info: dict[str
         raise
     except Exception as error:
         raise IngestError(f"damaged PDF: page {number} cannot be read ({one_line(error)})") from None
-    if doc.is_repaired:
-        raise IngestError(REPAIRED)
-    damage = damage_reported()
-    if damage:
-        raise IngestError(f"damaged PDF: page {number} cannot be read completely ({damage})")
+    _refuse_damage(doc, f"page {number}")
     return pages
 
 
@@ -111,9 +115,7 @@ def _attached_files(doc: pymupdf.Document) -> list[tuple[str, bytes]]:
         for annot in page.annots(types=[pymupdf.PDF_ANNOT_FILE_ATTACHMENT]) or []:
             name = annot.file_info.get("filename") or f"page{page.number + 1}-attachment"
             found.append((name, annot.get_file()))
-    damage = damage_reported()
-    if damage:
-        raise IngestError(f"damaged PDF: an attached file cannot be read ({damage})")
+    _refuse_damage(doc, "an attached file")
     return found
 
 
@@ -159,18 +161,11 @@ def _page_renderer(doc: pymupdf.Document, index: int):
                 pixmap = doc[index].get_pixmap(dpi=RENDER_DPI, alpha=False, colorspace=pymupdf.csRGB)
             except Exception as error:
                 raise IngestError(f"damaged PDF: page {index + 1} cannot be drawn ({one_line(error)})") from None
-            _refuse_damage_drawn(doc, f"page {index + 1}")
+            _refuse_damage(doc, f"page {index + 1}", "drawn")
             return _pixmap_array(pixmap)
 
     return render
 
-
-def _refuse_damage_drawn(doc: pymupdf.Document, what: str) -> None:
-    if doc.is_repaired:
-        raise IngestError(REPAIRED)
-    damage = damage_reported()
-    if damage:
-        raise IngestError(f"damaged PDF: {what} cannot be drawn completely ({damage})")
 
 
 def _embedded_images(
@@ -217,7 +212,7 @@ def _image_renderer(doc: pymupdf.Document, xref: int, number: int):
             except Exception as error:
                 raise IngestError(f"damaged PDF: an image on page {number} cannot be read "
                                   f"({one_line(error)})") from None
-            _refuse_damage_drawn(doc, f"an image on page {number}")
+            _refuse_damage(doc, f"an image on page {number}", "drawn")
             return _pixmap_array(pixmap)
 
     return render
