@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.compose import encoded, photo_like
+from samplegen.documents import encoded, photo_like
 from tools.fuzz.damage import HOSTILE, generate
 
 SMSCAN = [sys.executable, "-m", "scanner.cli"]

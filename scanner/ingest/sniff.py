@@ -40,7 +40,8 @@ def sniff(data: bytes) -> str | None:
 
 
 # An SVG opens on an optional XML declaration, comments and doctype, then its <svg> element.
-_SVG_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<svg[\s>]", re.S)
+_SVG_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>\s*)*<svg[\s>]",
+                        re.S)
 
 
 def looks_like_svg(data: bytes) -> bool:

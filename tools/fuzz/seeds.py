@@ -15,6 +15,8 @@ import numpy as np
 import pymupdf
 from PIL import Image, ImageDraw
 
+from samplegen.documents import encoded
+
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
@@ -34,12 +36,6 @@ def picture(width: int = 160, height: int = 120, seed: int = 0) -> Image.Image:
     draw.rectangle((width // 8, height // 8, width // 2, height // 2), fill=(200, 30, 30))
     draw.text((4, height - 14), "Quarterly note", fill=(0, 0, 0))
     return image
-
-
-def encoded(image: Image.Image, fmt: str, **options: object) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt, **options)
-    return buffer.getvalue()
 
 
 def frames(fmt: str, count: int = 3, **options: object) -> bytes:
@@ -120,6 +116,7 @@ def pptx(text: str = "Quarterly note") -> bytes:
 
 
 def zipped(members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """Like samplegen.mail.zipped, with a fixed timestamp: the same seed gives the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression) as archive:
         for name, data in members.items():
