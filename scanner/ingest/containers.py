@@ -8,6 +8,7 @@ through a byte cap set by the file's Budget, so neither a lying header nor extre
 
 from __future__ import annotations
 
+from scanner.i18n import N_
 from scanner.ingest.budget import Budget
 from scanner.ingest.eml import eml_pages
 from scanner.ingest.errors import IngestError, one_line
@@ -18,7 +19,11 @@ from scanner.ingest.sniff import CONTAINER_TYPES, IMAGE_TYPES, sniff
 from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
 from scanner.ingest.zip import listed_members, open_zip, zip_pages
 
-_CONTAINER_NAMES = {"zip": "ZIP archive", "ooxml": "Office document", "eml": "e-mail"}
+_DAMAGED_CONTAINER = {
+    "zip": N_("damaged ZIP archive: {why}"),
+    "ooxml": N_("damaged Office document: {why}"),
+    "eml": N_("damaged e-mail: {why}"),
+}
 
 
 def load_container(data: bytes, kind: str, limits: Limits) -> Document:
@@ -28,7 +33,7 @@ def load_container(data: bytes, kind: str, limits: Limits) -> Document:
     except (IngestError, MemoryError):
         raise
     except Exception as error:  # fail closed: a container we could not take apart is not checked
-        raise IngestError(f"damaged {_CONTAINER_NAMES[kind]}: {one_line(error)}") from None
+        raise IngestError(_DAMAGED_CONTAINER[kind], why=one_line(error)) from None
     office = next((p.metadata["office_info"] for p in pages if "office_info" in p.metadata), None)
     return Document(kind, pages, {"office_info": office} if office else {})
 
@@ -44,8 +49,8 @@ def _attachment_reader(prefix: str, depth: int, budget: Budget):
     def read(data: bytes, name: str) -> list[Page]:
         full = prefix + name
         if depth + 1 > budget.limits.max_depth:
-            raise IngestError(f"files attached too deeply: level {depth + 1} (limit max_depth "
-                              f"{budget.limits.max_depth}), at {full}")
+            raise IngestError("files attached too deeply: level {level} (limit max_depth {limit}), at {member}",
+                              level=depth + 1, limit=budget.limits.max_depth, member=full)
         budget.count_member(full)
         budget.spend(len(data), full)
         return member_pages(data, full, depth + 1, budget)

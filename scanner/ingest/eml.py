@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from email.message import Message
 from pathlib import PurePosixPath
 
+from scanner.i18n import N_
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.page import Page
@@ -22,11 +23,13 @@ from scanner.ingest.zip import MemberReader
 # cut short), a part that does not fit its boundaries, base64 that ends mid-group. What is read
 # past such a point may be missing or misplaced, so the message is not checked on it.
 _DAMAGE = {
-    email.errors.CloseBoundaryNotFoundDefect: "it ends before its last part is closed (cut short?)",
-    email.errors.StartBoundaryNotFoundDefect: "its parts' boundaries are missing",
-    email.errors.MultipartInvariantViolationDefect: "a multipart section has no parts",
-    email.errors.InvalidBase64PaddingDefect: "an attachment's base64 data ends mid-group (cut short?)",
-    email.errors.InvalidBase64LengthDefect: "an attachment's base64 data has an impossible length (cut short?)",
+    email.errors.CloseBoundaryNotFoundDefect: N_("damaged e-mail: it ends before its last part is closed (cut short?)"),
+    email.errors.StartBoundaryNotFoundDefect: N_("damaged e-mail: its parts' boundaries are missing"),
+    email.errors.MultipartInvariantViolationDefect: N_("damaged e-mail: a multipart section has no parts"),
+    email.errors.InvalidBase64PaddingDefect: N_("damaged e-mail: an attachment's base64 data ends mid-group "
+                                                "(cut short?)"),
+    email.errors.InvalidBase64LengthDefect: N_("damaged e-mail: an attachment's base64 data has an impossible "
+                                               "length (cut short?)"),
 }
 
 
@@ -157,7 +160,7 @@ def damage_in(message: Message) -> str | None:
         for defect in part.defects:
             for kind, words in _DAMAGE.items():
                 if isinstance(defect, kind):
-                    return f"damaged e-mail: {words}"
+                    return words
     return None
 
 
@@ -169,7 +172,7 @@ def eml_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages
     leaves = message_leaves(message)
     damage = damage_in(message)
     if damage:
-        raise IngestError(f"{damage}, at {prefix.rstrip('/')}" if prefix else damage)
+        raise IngestError(f"{prefix.rstrip('/')}: {damage}" if prefix else damage)
     for leaf in leaves:
         name = prefix + leaf.name
         budget.count_member(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from scanner.errors import EXIT_UNCHECKED, SmscanError
-from scanner.i18n import LANGUAGES, tr
+from scanner.i18n import LANGUAGES, N_, tr
 
 
 class IngestError(SmscanError):
@@ -49,11 +49,16 @@ _CLASS_NAME = re.compile(r"\b(?:[a-z_]+\.)*(?:Fz[A-Z]\w*|[A-Z][A-Za-z]*(?:Error|
 _MUPDF_CODE = re.compile(r"\bcode=\d+:?")
 
 
-def nice_number(value: float) -> str:
-    return f"{value:,.0f}"
+# What is over the pixel limit -> the sentence that says so ("page 1 is 55,556 x 55,556 px, ...").
+_OVER_PIXEL_LIMIT = {
+    "image": N_("the image is {width} x {height} px, over the {limit} MP limit (max_megapixels)"),
+    "frame": N_("frame {frame} is {width} x {height} px, over the {limit} MP limit (max_megapixels)"),
+    "page": N_("page {page} is {width} x {height} px, over the {limit} MP limit (max_megapixels)"),
+    "embedded": N_("an image on page {page} is {width} x {height} px, over the {limit} MP limit (max_megapixels)"),
+    "svg": N_("the SVG drawing would be {width} x {height} px, over the {limit} MP limit (max_megapixels)"),
+}
 
 
-def over_pixel_limit(what: str, width: int, height: int, max_pixels: int) -> IngestError:
-    """'page 1 is 55,556 x 55,556 px, over the 120 MP limit'."""
-    return IngestError(f"{what} is {nice_number(width)} x {nice_number(height)} px, "
-                       f"over the {max_pixels / 1e6:g} MP limit (max_megapixels)")
+def over_pixel_limit(what: str, width: int, height: int, max_pixels: int, **where: int) -> IngestError:
+    """`what` is "image", "frame" (with frame=N), "page" or "embedded" (with page=N), or "svg"."""
+    return IngestError(_OVER_PIXEL_LIMIT[what], width=width, height=height, limit=max_pixels / 1e6, **where)

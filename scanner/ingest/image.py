@@ -59,7 +59,8 @@ def load_image(data: bytes, kind: str, limits: Limits) -> Document:
         image = frames.open()
         frame_count = getattr(image, "n_frames", 1)
         if frame_count > limits.max_pages:
-            raise IngestError(f"too many frames: {frame_count} (limit max_pages {limits.max_pages})")
+            raise IngestError("too many frames: {frames} (limit max_pages {limit})", frames=frame_count,
+                              limit=limits.max_pages)
         sizes = [frames.validate(image, 0, limits)]
         metadata = image_metadata(image)  # after the size check: Pillow decodes a PNG to find its EXIF
         sizes += [frames.validate(image, index, limits) for index in range(1, frame_count)]
@@ -81,14 +82,17 @@ def _readable(name: str) -> Iterator[None]:
     except (IngestError, MemoryError):
         raise
     except UnidentifiedImageError:
-        raise IngestError(f"damaged {name}: not a readable {name} image (its header is not valid)") from None
+        raise IngestError("damaged {format}: not a readable {format} image (its header is not valid)",
+                          format=name) from None
     except (EOFError, OSError) as error:
         if "truncated" in str(error).lower() or isinstance(error, EOFError):
-            raise IngestError(f"damaged {name}: data ends early (the file is cut short or corrupt)") from None
+            raise IngestError("damaged {format}: data ends early (the file is cut short or corrupt)",
+                              format=name) from None
         # The decoder's own words ("broken data stream") say where; they are kept as evidence.
-        raise IngestError(f"damaged {name}: the image data is corrupt ({one_line(error)})") from None
+        raise IngestError("damaged {format}: the image data is corrupt ({why})", format=name,
+                          why=one_line(error)) from None
     except Exception:  # struct, Syntax, Index, Type errors of Pillow's plugins: their words say nothing
-        raise IngestError(f"damaged {name}: the image data is corrupt") from None
+        raise IngestError("damaged {format}: the image data is corrupt", format=name) from None
 
 
 class _Frames:
@@ -107,9 +111,10 @@ class _Frames:
     def validate(self, image: Image.Image, index: int, limits: Limits) -> tuple[int, int]:
         """Seek, hold the size against the limit before decoding, then decode; the page's size."""
         image.seek(index)
-        what = "the image" if index == 0 and getattr(image, "n_frames", 1) == 1 else f"frame {index + 1}"
         if image.width * image.height > limits.max_pixels:
-            raise over_pixel_limit(what, image.width, image.height, limits.max_pixels)
+            if getattr(image, "n_frames", 1) == 1:
+                raise over_pixel_limit("image", image.width, image.height, limits.max_pixels)
+            raise over_pixel_limit("frame", image.width, image.height, limits.max_pixels, frame=index + 1)
         self._draft(image, index)
         image.load()
         return _oriented_size(image)

@@ -80,7 +80,7 @@ def ooxml_text_lines(data: bytes, name: str) -> list[str]:
     except defusedxml.DefusedXmlException:
         raise _dtd_error(name) from None
     except ElementTree.ParseError as error:
-        raise IngestError(f"damaged Office document: part {name} is not well-formed XML ({one_line(error)})") from None
+        raise _not_xml(name, error) from None
     if current:
         lines.append("".join(current))
     return lines
@@ -93,7 +93,7 @@ def _properties(data: bytes, name: str) -> dict[str, str]:
     except defusedxml.DefusedXmlException:
         raise _dtd_error(name) from None
     except ElementTree.ParseError as error:
-        raise IngestError(f"damaged Office document: part {name} is not well-formed XML ({one_line(error)})") from None
+        raise _not_xml(name, error) from None
     found = {}
     for element in root:
         key = _CORE_PROPERTIES.get(str(element.tag).rpartition("}")[2])
@@ -112,4 +112,9 @@ def _properties_page(office_info: dict[str, str], part: str) -> Page:
 def _dtd_error(name: str) -> IngestError:
     # Office XML never has a DTD; one here could only be an entity-expansion or external-file attack.
     # The parser refuses it in any encoding (a byte search for '<!DOCTYPE' missed UTF-16 parts).
-    return IngestError(f"Office XML part {name} declares a DTD, which Office documents never do")
+    return IngestError("Office XML part {part} declares a DTD, which Office documents never do", part=name)
+
+
+def _not_xml(name: str, error: Exception) -> IngestError:
+    return IngestError("damaged Office document: part {part} is not well-formed XML ({why})", part=name,
+                       why=one_line(error))

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pymupdf
 
+from scanner.i18n import N_
 from scanner.ingest.errors import IngestError, one_line, over_pixel_limit
 from scanner.ingest.limits import Limits
 from scanner.ingest.mupdf import PDF_LOCK, clear_messages, damage_reported
@@ -29,7 +30,7 @@ SCANNED_IMAGE_COVER = 0.25
 EMBEDDED_DETAIL_GAIN = 1.8
 MIN_EMBEDDED_SIDE = 48
 _WHITE_LEVEL = 0.92
-REPAIRED = "damaged PDF: repaired by the reader, content may be missing"
+REPAIRED = N_("damaged PDF: repaired by the reader, content may be missing")
 
 # A file attached to the PDF (name, bytes) -> its pages; the container dispatcher passes it in.
 AttachmentReader = Callable[[bytes, str], list[Page]]
@@ -40,7 +41,8 @@ def load_pdf(data: bytes, limits: Limits, attachments: AttachmentReader | None =
         clear_messages()
         doc = _open(data)
         if doc.page_count > limits.max_pages:
-            raise IngestError(f"too many pages: {doc.page_count} (limit max_pages {limits.max_pages})")
+            raise IngestError("too many pages: {pages} (limit max_pages {limit})", pages=doc.page_count,
+                              limit=limits.max_pages)
         info = {k: v for k, v in (doc.metadata or {}).items() if v}
         pages: list[Page] = []
         for index in range(doc.page_count):
@@ -51,9 +53,9 @@ def load_pdf(data: bytes, limits: Limits, attachments: AttachmentReader | None =
         except IngestError:
             raise
         except Exception as error:
-            raise IngestError(f"damaged PDF: an attached file cannot be read ({one_line(error)})") from None
+            raise IngestError("damaged PDF: an attached file cannot be read ({why})", why=one_line(error)) from None
     if attached and attachments is None:
-        raise IngestError(f"PDF carries {len(attached)} attached file(s), which cannot be checked here")
+        raise IngestError("PDF carries {count} attached file(s), which cannot be checked here", count=len(attached))
     for name, content in attached:
         pages.extend(attachments(content, name) if attachments else [])
     return Document("pdf", pages, {"pdf_info": info})
@@ -63,7 +65,7 @@ def _open(data: bytes) -> pymupdf.Document:
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as error:  # MuPDF raises its own types for every kind of damage
-        raise IngestError(f"damaged PDF: it cannot be opened ({one_line(error)})") from None
+        raise IngestError("damaged PDF: it cannot be opened ({why})", why=one_line(error)) from None
     if doc.needs_pass:
         raise IngestError("encrypted PDF: it needs a password, so its content cannot be checked")
     _refuse_damage(doc)
@@ -72,15 +74,22 @@ def _open(data: bytes) -> pymupdf.Document:
     return doc
 
 
-def _refuse_damage(doc: pymupdf.Document, what: str | None = None, doing: str = "read") -> None:
+_INCOMPLETE = {
+    "document": N_("damaged PDF: {why}"),
+    "page": N_("damaged PDF: page {page} cannot be read completely ({why})"),
+    "page drawn": N_("damaged PDF: page {page} cannot be drawn completely ({why})"),
+    "image drawn": N_("damaged PDF: an image on page {page} cannot be drawn completely ({why})"),
+    "attachment": N_("damaged PDF: an attached file cannot be read completely ({why})"),
+}
+
+
+def _refuse_damage(doc: pymupdf.Document, what: str = "document", **where: int) -> None:
     """Block a PDF MuPDF repaired, or on which it reported damage since clear_messages()."""
     if doc.is_repaired:
         raise IngestError(REPAIRED)
     damage = damage_reported()
-    if damage and what:
-        raise IngestError(f"damaged PDF: {what} cannot be {doing} completely ({damage})")
     if damage:
-        raise IngestError(f"damaged PDF: {damage}")
+        raise IngestError(_INCOMPLETE[what], why=damage, **where)
 
 
 def _read_page(doc: pymupdf.Document, index: int, limits: Limits, info: dict[str, str]) -> list[Page]:
@@ -89,13 +98,14 @@ def _read_page(doc: pymupdf.Document, index: int, limits: Limits, info: dict[str
         page = doc.load_page(index)
         width, height = _render_size(page)
         if width * height > limits.max_pixels:
-            raise over_pixel_limit(f"page {number}", width, height, limits.max_pixels)
+            raise over_pixel_limit("page", width, height, limits.max_pixels, page=number)
         pages = _page_and_images(doc, page, info, limits)
     except IngestError:
         raise
     except Exception as error:
-        raise IngestError(f"damaged PDF: page {number} cannot be read ({one_line(error)})") from None
-    _refuse_damage(doc, f"page {number}")
+        raise IngestError("damaged PDF: page {page} cannot be read ({why})", page=number,
+                          why=one_line(error)) from None
+    _refuse_damage(doc, "page", page=number)
     return pages
 
 
@@ -115,7 +125,7 @@ def _attached_files(doc: pymupdf.Document) -> list[tuple[str, bytes]]:
         for annot in page.annots(types=[pymupdf.PDF_ANNOT_FILE_ATTACHMENT]) or []:
             name = annot.file_info.get("filename") or f"page{page.number + 1}-attachment"
             found.append((name, annot.get_file()))
-    _refuse_damage(doc, "an attached file")
+    _refuse_damage(doc, "attachment")
     return found
 
 
@@ -160,8 +170,9 @@ def _page_renderer(doc: pymupdf.Document, index: int):
             try:
                 pixmap = doc[index].get_pixmap(dpi=RENDER_DPI, alpha=False, colorspace=pymupdf.csRGB)
             except Exception as error:
-                raise IngestError(f"damaged PDF: page {index + 1} cannot be drawn ({one_line(error)})") from None
-            _refuse_damage(doc, f"page {index + 1}", "drawn")
+                raise IngestError("damaged PDF: page {page} cannot be drawn ({why})", page=index + 1,
+                                  why=one_line(error)) from None
+            _refuse_damage(doc, "page drawn", page=index + 1)
             return _pixmap_array(pixmap)
 
     return render
@@ -184,7 +195,7 @@ def _embedded_images(
         if info.get("xref", 0) <= 0 or min(info["width"], info["height"]) < MIN_EMBEDDED_SIDE:
             continue
         if info["width"] * info["height"] > limits.max_pixels:  # drawing the page decodes it whole
-            raise over_pixel_limit(f"an image on page {number}", info["width"], info["height"], limits.max_pixels)
+            raise over_pixel_limit("embedded", info["width"], info["height"], limits.max_pixels, page=number)
         if page_ocr and info["width"] < EMBEDDED_DETAIL_GAIN * shown_width:
             continue
         placement: BBox = (round(x0 * scale), round(y0 * scale), round(x1 * scale), round(y1 * scale))
@@ -210,9 +221,9 @@ def _image_renderer(doc: pymupdf.Document, xref: int, number: int):
                 if pixmap.alpha or pixmap.colorspace is None or pixmap.colorspace.n != 3:
                     pixmap = pymupdf.Pixmap(pymupdf.csRGB, pixmap, 0)
             except Exception as error:
-                raise IngestError(f"damaged PDF: an image on page {number} cannot be read "
-                                  f"({one_line(error)})") from None
-            _refuse_damage(doc, f"an image on page {number}", "drawn")
+                raise IngestError("damaged PDF: an image on page {page} cannot be read ({why})", page=number,
+                                  why=one_line(error)) from None
+            _refuse_damage(doc, "image drawn", page=number)
             return _pixmap_array(pixmap)
 
     return render

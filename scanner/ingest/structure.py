@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import struct
 
-from scanner.ingest.errors import IngestError, nice_number
+from scanner.ingest.errors import IngestError
 
 # The fewest bytes of entropy-coded data a Huffman JPEG can hold per pixel: at least one bit per
 # 8x8 block for the DC difference, whatever the tables (1/512 byte a pixel); half of that, so
@@ -95,8 +95,8 @@ def _check_jpeg_capacity(frame: tuple[int, int, int], entropy_bytes: int) -> Non
     if marker in _ARITHMETIC:
         return
     if entropy_bytes < width * height * _JPEG_MIN_BYTES_PER_PIXEL:
-        raise IngestError(f"damaged JPEG: {nice_number(entropy_bytes)} bytes of image data cannot hold "
-                          f"the {nice_number(width)} x {nice_number(height)} px it claims")
+        raise IngestError("damaged JPEG: {size} bytes of image data cannot hold the {width} x {height} px it claims",
+                          size=entropy_bytes, width=width, height=height)
 
 
 def _gif(data: bytes) -> None:
@@ -141,7 +141,7 @@ def _webp(data: bytes) -> None:
 
 
 def _cut(name: str) -> IngestError:
-    return IngestError(f"damaged {name}: data ends early (the file is cut short or corrupt)")
+    return IngestError("damaged {format}: data ends early (the file is cut short or corrupt)", format=name)
 
 
 _CHECKS = {"png": _png, "jpeg": _jpeg, "gif": _gif, "webp": _webp}

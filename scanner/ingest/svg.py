@@ -37,7 +37,7 @@ def load_svg(data: bytes, limits: Limits) -> Document:
     sized = _sized(data, _render_size(root))
     zoom, size = _measure(sized)
     if size[0] * size[1] > limits.max_pixels:  # only with a tiny max_megapixels: the side is bounded
-        raise over_pixel_limit("the SVG drawing", size[0], size[1], limits.max_pixels)
+        raise over_pixel_limit("svg", size[0], size[1], limits.max_pixels)
     text = data.decode("utf-16" if _utf16(data) else "utf-8", "replace")
     pages = [Page(1, "image", _renderer(sized, zoom), size), *text_pages(markup_lines(text), None)]
     for number, page in enumerate(pages, 1):
@@ -55,7 +55,7 @@ def _parse(data: bytes) -> ElementTree.Element:
     except defusedxml.DefusedXmlException:
         raise IngestError("SVG declares entities or external references, which are not followed") from None
     except ElementTree.ParseError as error:
-        raise IngestError(f"damaged SVG: not well-formed XML ({one_line(error)})") from None
+        raise IngestError("damaged SVG: not well-formed XML ({why})", why=one_line(error)) from None
 
 
 def _refuse_outside_links(root: ElementTree.Element) -> None:
@@ -64,7 +64,8 @@ def _refuse_outside_links(root: ElementTree.Element) -> None:
             local = attribute.rpartition("}")[2]
             target = value.strip()
             if local in _LINK_ATTRIBUTES and target and not target.startswith(("#", "data:")):
-                raise IngestError(f"SVG links to something outside the file ({target[:60]}), which is not fetched")
+                raise IngestError("SVG links to something outside the file ({target}), which is not fetched",
+                                  target=target[:60])
             if local == "style" and _CSS_URL.search(value):
                 raise IngestError("SVG style links to something outside the file, which is not fetched")
         tag = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
@@ -123,10 +124,10 @@ def _measure(sized: bytes) -> tuple[float, tuple[int, int]]:
             with pymupdf.open(stream=sized, filetype="svg") as doc:
                 rect = doc[0].rect
         except Exception as error:
-            raise IngestError(f"damaged SVG: it cannot be read ({one_line(error)})") from None
+            raise IngestError("damaged SVG: it cannot be read ({why})", why=one_line(error)) from None
         damage = damage_reported()
     if damage:
-        raise IngestError(f"damaged SVG: {damage}")
+        raise IngestError("damaged SVG: {why}", why=damage)
     zoom = SVG_RENDER_SIDE / max(rect.width, rect.height, 1e-3)
     box = (rect * pymupdf.Matrix(zoom, zoom)).irect
     return zoom, (max(1, box.width), max(1, box.height))
@@ -140,10 +141,10 @@ def _renderer(sized: bytes, zoom: float):
                 with pymupdf.open(stream=sized, filetype="svg") as doc:
                     pixmap = doc[0].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=True)
             except Exception as error:
-                raise IngestError(f"damaged SVG: it cannot be drawn ({one_line(error)})") from None
+                raise IngestError("damaged SVG: it cannot be drawn ({why})", why=one_line(error)) from None
             damage = damage_reported()
             if damage:
-                raise IngestError(f"damaged SVG: it cannot be drawn completely ({damage})")
+                raise IngestError("damaged SVG: it cannot be drawn completely ({why})", why=damage)
         return _on_white(pixmap)
 
     return render

@@ -36,7 +36,10 @@ def open_zip(data: bytes, prefix: str) -> zipfile.ZipFile:
     except MemoryError:
         raise
     except Exception as error:  # zipfile raises BadZipFile, struct.error, UnicodeDecodeError... on damage
-        raise IngestError(f"damaged ZIP archive{at(prefix)}: {_zip_damage(error)}") from None
+        if prefix:
+            raise IngestError("damaged ZIP archive {archive}: {why}", archive=prefix.rstrip("/"),
+                              why=_zip_damage(error)) from None
+        raise IngestError("damaged ZIP archive: {why}", why=_zip_damage(error)) from None
 
 
 def _zip_damage(error: BaseException) -> str:
@@ -78,15 +81,16 @@ def archive_size(archive: zipfile.ZipFile) -> int:
 def _check_declared_sizes(info: zipfile.ZipInfo, name: str, size: int) -> None:
     """A directory entry whose sizes no real member can have: the archive is damaged or forged."""
     if info.header_offset + info.compress_size > size:
-        raise IngestError(f"damaged ZIP archive: its directory says {name} takes {info.compress_size:,} bytes, "
-                          f"more than the {size:,}-byte archive holds")
+        raise IngestError("damaged ZIP archive: its directory says {member} takes {size} bytes, more than the "
+                          "{archive} bytes of the archive", member=name, size=info.compress_size, archive=size)
     stored = info.compress_type == zipfile.ZIP_STORED
     if (stored and info.file_size != info.compress_size) or (
         info.compress_type == zipfile.ZIP_DEFLATED
         and info.file_size > info.compress_size * _DEFLATE_MAX_RATIO + _DEFLATE_SLACK
     ):
-        raise IngestError(f"damaged ZIP archive: its directory says {name} unpacks to {info.file_size:,} bytes, "
-                          f"which its {info.compress_size:,} stored bytes cannot hold")
+        raise IngestError("damaged ZIP archive: its directory says {member} unpacks to {size} bytes, which its "
+                          "{stored} stored bytes cannot hold", member=name, size=info.file_size,
+                          stored=info.compress_size)
 
 
 def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budget: Budget) -> bytes:
@@ -112,7 +116,7 @@ def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, budg
     except MemoryError:
         raise
     except Exception as error:  # bad CRC, corrupt deflate data, an unsupported method...
-        raise IngestError(f"damaged archive member {name}: {_zip_damage(error)}") from None
+        raise IngestError("damaged archive member {member}: {why}", member=name, why=_zip_damage(error)) from None
     budget.spend(total, name)
     return b"".join(chunks)
 
@@ -139,6 +143,3 @@ def zip_pages(
 def _is_apple_double(filename: str, data: bytes) -> bool:
     return filename.startswith("__MACOSX/") and data[:4] == b"\x00\x05\x16\x07"
 
-
-def at(prefix: str) -> str:
-    return f" {prefix.rstrip('/')}" if prefix else ""
