@@ -220,3 +220,14 @@ def test_part_whose_check_raises_blocks_the_message_with_the_part_named(marking_
     report = marking_scanner.scan_message(message(attachments={"chart.png": (bytes(broken), "image/png")}))
     (part,) = report.blocked_parts
     assert part.path == "chart.png" and part.error and "\n" not in report.reason()
+
+
+def test_a_message_cut_short_is_refused_by_the_gateway_too():
+    from scanner.engine.message import scan_raw_message
+    from scanner.mail.smtp_filter import refusal
+
+    whole = message(attachments={"memo.pdf": (memo_pdf(), "application/pdf")}).as_bytes()
+    cut = whole[: len(whole) * 2 // 3]
+    report = scan_raw_message(Scanner(detectors=["marking"], ocr=False), cut)
+    assert report.blocked and report.error
+    assert refusal(report).startswith("550 ")

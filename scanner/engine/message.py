@@ -11,7 +11,7 @@ from email.message import Message
 from email.parser import BytesParser
 from typing import Protocol
 
-from scanner.ingest.eml import message_leaves, message_subject
+from scanner.ingest.eml import damage_in, message_leaves, message_subject
 from scanner.ingest.errors import IngestError, one_line
 from scanner.model import FileReport, MessageReport, Verdict
 from scanner.policy import Policy
@@ -29,6 +29,9 @@ def scan_message(checker: PartChecker, message: Message) -> MessageReport:
     try:
         leaves = message_leaves(message)
         subject = message_subject(message)
+        damage = damage_in(message)  # noted while the parts were decoded: a message cut short, bad base64
+        if damage:
+            return _unreadable(checker.policy, damage)
     except IngestError as error:
         return _unreadable(checker.policy, str(error))
     except Exception as error:
