@@ -18,7 +18,7 @@ import os
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from email.message import Message
@@ -165,7 +165,8 @@ class Scanner:
             document = loader()
             timings["ingest"] = time.perf_counter() - started
             deadline = started + self.policy.limits.timeout_seconds
-            for page in document.pages:
+            pages = iter(document.pages)
+            while (page := _next_timed(pages, timings)) is not None:
                 findings.extend(self._scan_page(page, timings, deadline))
                 pages_read += page.placement is None
                 if page.placement is None and page.part is None:
@@ -253,6 +254,14 @@ class _LazyReader:
 
     def read(self, rgb, *, block: bool = False):
         return self.scanner.reader.read(rgb, block=block)
+
+
+def _next_timed(pages: Iterator[Page], timings: dict[str, float]) -> Page | None:
+    """The next page, its reading timed with ingest (a long PDF's pages are read as they are reached)."""
+    began = time.perf_counter()
+    page = next(pages, None)
+    timings["ingest"] = timings.get("ingest", 0.0) + time.perf_counter() - began
+    return page
 
 
 def _run(detector: Detector, page: Page) -> list[Finding]:

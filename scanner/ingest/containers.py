@@ -81,7 +81,7 @@ def member_pages(data: bytes, name: str, depth: int, budget: Budget, kind: str |
     if kind in CONTAINER_TYPES:
         return container_pages(kind, data, f"{name}/", depth + 1, budget)
     if kind in ("pdf", "svg") or kind in IMAGE_TYPES:
-        pages = _leaf_document(data, kind, name, depth, budget).pages
+        pages = list(_leaf_document(data, kind, name, depth, budget).pages)
     else:
         text = decoded_text(data)
         if text is None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -155,8 +156,25 @@ class Page:
         )
 
 
+class Pages:
+    """A document's pages read as they are reached, so a long document never holds them all:
+    iterating reads them afresh each time; `pages[i]` reads up to the one asked for."""
+
+    def __init__(self, read: Callable[[], Iterator[Page]]) -> None:
+        self._read = read
+
+    def __iter__(self) -> Iterator[Page]:
+        return self._read()
+
+    def __getitem__(self, index: int) -> Page:
+        try:
+            return next(itertools.islice(self._read(), index, None))
+        except StopIteration:
+            raise IndexError(index) from None
+
+
 @dataclass
 class Document:
-    kind: str  # "image" or "pdf"
-    pages: list[Page]
+    kind: str  # "image", "pdf", "zip"...
+    pages: Iterable[Page]  # read in order, once; a long PDF's pages are read as they are reached
     metadata: Mapping[str, Any]
