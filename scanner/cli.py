@@ -22,7 +22,7 @@ from scanner.errors import (
     exit_code_of,
 )
 from scanner.options import add_common, language_of, policy_of
-from scanner.version import __version__
+from scanner.version import LICENSE, __version__, source_url
 
 EXIT_CODES = """exit codes:
   0   every file passed          1   a file was blocked
@@ -48,13 +48,16 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"smscan {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"smscan {__version__}\nlicence: {LICENSE}\nsource: {source_url()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     _add_scan(commands)
     _add_eval(commands)
     _add_fix(commands)
     _add_ui(commands)
     _add_policy(commands)
+    _add_setup(commands)
+    _add_doctor(commands)
     from scanner.mail.cli import add_mail_commands
 
     add_mail_commands(commands)
@@ -114,6 +117,23 @@ def _add_policy(commands) -> None:
     check = actions.add_parser("check", help="validate a policy file")
     check.add_argument("file", type=Path)
     check.set_defaults(run=run_policy_check)
+
+
+def _add_setup(commands) -> None:
+    setup = commands.add_parser("setup", help="install what smscan needs beside the package (the logo templates)")
+    actions = setup.add_subparsers(dest="action", metavar="ACTION", required=True, parser_class=_Parser)
+    templates = actions.add_parser("templates", help="fetch the official GC artwork (npm package, SHA-256 checked)")
+    where = templates.add_mutually_exclusive_group()
+    where.add_argument("--system", action="store_true", help="into the system's data folder (for services)")
+    where.add_argument("--dest", type=Path, metavar="DIR", help="into this folder (then set SMSCAN_LOGO_TEMPLATES)")
+    templates.set_defaults(run=run_setup_templates)
+
+
+def _add_doctor(commands) -> None:
+    doctor = commands.add_parser("doctor", help="what is installed and what is missing, with the fix for each",
+                                 description="Exit 0 when smscan can run fully, 69 when something it needs is missing.")
+    doctor.add_argument("--json", action="store_true", help="the same as JSON")
+    doctor.set_defaults(run=run_doctor)
 
 
 # --- routing -----------------------------------------------------------------------------
@@ -342,6 +362,32 @@ def run_policy_check(args: argparse.Namespace) -> int:
     Policy.load(args.file)
     print(f"{args.file}: valid")
     return EXIT_PASS
+
+
+def run_setup_templates(args: argparse.Namespace) -> int:
+    from scanner.setup import install_templates
+
+    installed = install_templates(args.dest, system=args.system)
+    if installed.fetched:
+        print(f"smscan setup: installed {', '.join(installed.fetched)} into {installed.folder}")
+    else:
+        print(f"smscan setup: the official logo templates are already in {installed.folder}")
+    return EXIT_PASS
+
+
+def run_doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from scanner.doctor import diagnose, heading, healthy, report_lines
+    from scanner.errors import EXIT_INSTALLATION
+
+    parts = diagnose()
+    if args.json:
+        print(json.dumps({"smscan": heading(), "healthy": healthy(parts), "parts": [p.to_dict() for p in parts]},
+                         indent=2, ensure_ascii=False))
+    else:
+        print("\n".join(report_lines(parts)))
+    return EXIT_PASS if healthy(parts) else EXIT_INSTALLATION
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ def test_help_and_version(folder):
 
     assert run("-h", cwd=folder).returncode == 0
     version = run("--version", cwd=folder)
-    assert version.returncode == 0 and version.stdout.strip() == f"smscan {__version__}"
+    assert version.returncode == 0 and version.stdout.splitlines()[0] == f"smscan {__version__}"
     assert "exit codes" in run("--help", cwd=folder).stdout
 
 

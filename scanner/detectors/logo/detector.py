@@ -33,7 +33,7 @@ from scanner.detectors.logo.features import (
     refine_and_compare,
 )
 from scanner.detectors.logo.flag import FlagSymbol, find_flag_symbols, redness, symbol_similarity
-from scanner.detectors.logo.templates import LogoTemplate, load_templates
+from scanner.detectors.logo.templates import LogoTemplate, load_templates, missing_templates_warnings
 from scanner.geometry import BBox
 from scanner.ingest.page import Page, Word
 from scanner.model import Finding
@@ -104,6 +104,7 @@ class LogoDetector(Detector):
         self.templates = load_templates() if templates is None else templates
         self.features = FeatureMatcher(self.templates)
         self.anchors = [a for a in map(_anchor_for, self.templates) if a is not None]
+        self.warnings = missing_templates_warnings() if templates is None else ()  # said once per run
 
     def detect(self, page: Page) -> list[Finding]:
         rgb = page.rgb
