@@ -49,9 +49,9 @@ def cache_figures() -> None:
 
 
 def smtp_figures() -> None:
+    from samplegen.servers import LOOPBACK, running_sink
     from scanner import Scanner
     from scanner.mail.smtp_filter import start_filter
-    from tests.mail_servers import LOOPBACK, running_sink
 
     mails = [_message(i).as_bytes(policy=email_policy.SMTP) for i in range(MESSAGES)]
     with running_sink() as (sink, hop):

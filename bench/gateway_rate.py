@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.mail_servers import LOOPBACK, running_sink  # noqa: E402
+from samplegen.servers import LOOPBACK, running_sink  # noqa: E402
 
 BODY = ("Hello,\r\n\r\nThe labour force tables for {n} are below in plain text.\r\n"
         "Region, employed, unemployed\r\nOntario, 7812, 421\r\nQuebec, 4520, 233\r\n\r\nRegards,\r\nAnalyst {n}\r\n")

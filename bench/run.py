@@ -130,6 +130,23 @@ def batch(folder: Path, runs: int) -> None:
     print_batch(batch_throughput())
 
 
+def dask(folder: Path, runs: int) -> None:
+    """The same folder through the local worker pool and through a real Dask cluster of 1 and 2
+    one-thread workers on this machine, started as users start them."""
+    from bench.batch import make_folder
+    from samplegen.servers import dask_cluster
+
+    files = folder / "dask-batch"
+    files.mkdir()
+    make_folder(files, 16)
+    local = alone(smscan(str(files), "--json"), 1)
+    line("16 files, local pool (default)", local)
+    for workers in (1, 2):
+        with dask_cluster(folder, workers, pythonpath=str(ROOT)) as address:
+            on_dask = alone(smscan(str(files), "--json", "--dask", address), 1)
+        line(f"16 files, Dask, {workers} worker(s)", on_dask, local, "the local pool")
+
+
 ROWS: dict[str, Callable[[Path, int], None]] = {
     "start-up": start_up,
     "scanned-page": scanned_page,
@@ -139,6 +156,7 @@ ROWS: dict[str, Callable[[Path, int], None]] = {
     "photo": photo,
     "gateway": gateway,
     "batch": batch,
+    "dask": dask,
 }
 
 

@@ -7,84 +7,21 @@ import os
 import re
 import signal
 import smtplib
-import socket
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email import policy as email_policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from samplegen.servers import LOOPBACK, Sink, free_port, running_sink  # noqa: F401 - the tests' names
 
-LOOPBACK = "127.0.0.1"
 ROOT = Path(__file__).resolve().parents[1]
 MARKINGS_ONLY = '[detectors]\ndisabled = ["conduct", "face", "logo", "metadata", "pii"]\n'
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
-
-
 def wire_bytes(mail: EmailMessage) -> bytes:
     return mail.as_bytes(policy=email_policy.SMTP)  # CRLF line ends, as on the wire
-
-
-class Sink:
-    """Keeps what it is given; defers recipients named deferred@, refuses those named refused@."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[str, list[str], bytes]] = []
-        self._lock = threading.Lock()
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-        if address.startswith("deferred@"):
-            return f"450 4.2.0 <{address}>: mailbox busy, try again later"
-        if address.startswith("refused@"):
-            return f"550 5.1.1 <{address}>: no such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content))
-        return "250 OK"
-
-    def wait_for(self, count: int, seconds: float = 60.0, log: str = "") -> list[tuple[str, list[str], bytes]]:
-        """The first `count` messages received, waiting for them as long as `seconds`."""
-        deadline = time.monotonic() + seconds
-        while len(self.received) < count:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{len(self.received)} of {count} message(s) arrived\n{log}")
-            time.sleep(0.1)
-        return self.received[:count]
-
-
-class _LongLineSMTP(SMTP):
-    line_length_limit = 1 << 20  # like Postfix's smtpd, the sink takes lines over 1,000 characters
-
-
-class _LongLines(Controller):
-    def factory(self) -> SMTP:
-        return _LongLineSMTP(self.handler, **self.SMTP_kwargs)
-
-
-@contextmanager
-def running_sink() -> Iterator[tuple[Sink, int]]:
-    sink, port = Sink(), free_port()
-    controller = _LongLines(sink, hostname=LOOPBACK, port=port, decode_data=False)
-    controller.start()
-    try:
-        yield sink, port
-    finally:
-        controller.stop()
 
 
 # --- smscan's gateways as commands, as a service manager runs them ------------------------------

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from samplegen.documents import encoded, memo_pdf, photo_like, render, scanned
 from samplegen.mail import docx, zipped
+from samplegen.servers import dask_cluster
 from scanner.engine.batch import Target, expand_paths, scan_many
 from scanner.engine.dask import DaskUnavailable, scan_many_dask, worker_scanner_count
 from scanner.policy import Policy
@@ -29,45 +29,10 @@ DASK = str(Path(sys.executable).with_name("dask"))
 
 @pytest.fixture(scope="module")
 def cluster_address(tmp_path_factory) -> Iterator[str]:
-    """`dask scheduler` on a free loopback port, then two `dask worker` processes of one thread.
-
-    The workers run from smscan's environment, as the README says to provision them; here with
-    this checkout first on the path, so they run the code under test."""
-    folder = tmp_path_factory.mktemp("dask")
-    address_file = folder / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    options = {"cwd": folder, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    processes = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                                   "--scheduler-file", str(address_file)], **options)]
-    try:
-        address = _scheduler_address(address_file, processes[0])
-        processes += [subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--host", "127.0.0.1",
-                                        "--no-dashboard", "--name", f"worker-{n}", "--local-directory",
-                                        str(folder)], **options)
-                      for n in range(2)]
-        with distributed.Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=120)
+    """A real cluster of two one-thread workers, run from smscan's environment as the README says to
+    provision them; here with this checkout first on the path, so they run the code under test."""
+    with dask_cluster(tmp_path_factory.mktemp("dask"), 2, pythonpath=str(ROOT)) as address:
         yield address
-    finally:
-        for process in reversed(processes):  # workers first, then the scheduler
-            process.terminate()
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _scheduler_address(address_file: Path, scheduler: subprocess.Popen, seconds: float = 60.0) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if scheduler.poll() is not None:
-            raise AssertionError(f"dask scheduler exited with {scheduler.returncode}")
-        try:
-            return json.loads(address_file.read_text())["address"]
-        except (OSError, ValueError, KeyError):
-            time.sleep(0.2)
-    raise AssertionError("dask scheduler did not write its address")
 
 
 @pytest.fixture(scope="module")
@@ -117,7 +82,7 @@ def test_unreadable_file_is_reported_not_sent(cluster_address, tmp_path):
 
 
 def test_unreachable_scheduler_is_one_clear_error(tmp_path):
-    from tests.mail_servers import free_port
+    from samplegen.servers import free_port
 
     with pytest.raises(DaskUnavailable, match="cannot reach the Dask scheduler"):
         list(scan_many_dask([(tmp_path / "x.pdf", "x.pdf")], Policy.default(), f"tcp://127.0.0.1:{free_port()}",
