@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING
 
 from scanner.errors import EXIT_BLOCKED, EXIT_PASS, EXIT_UNCHECKED
 from scanner.fix.paint import Style, style_for
-from scanner.i18n import N_
+from scanner.i18n import N_, ntr, tr
 from scanner.ingest.errors import IngestError
 from scanner.ingest.sniff import IMAGE_TYPES, sniff
+from scanner.messages import grouped, reason
 from scanner.model import FileReport, Finding
 
 if TYPE_CHECKING:
@@ -50,6 +51,14 @@ NOT_A_FORMAT_FIX_WRITES = {
     "ooxml": N_("smscan fix does not rewrite Office documents: export it to PDF (File > Save as > PDF, or "
                 "soffice --headless --convert-to pdf FILE) and fix the PDF"),
     "*": N_("smscan fix makes copies of images and PDFs only; remove what was found from the file itself"),
+}
+
+# How a kind was removed, by style: "2 faces of people: blurred".
+_HOW = {
+    Style.BOX: N_("{what}: covered"),
+    Style.BLUR: N_("{what}: blurred"),
+    Style.PIXELATE: N_("{what}: pixelated"),
+    "removed": N_("{what}: removed"),
 }
 
 
@@ -71,10 +80,51 @@ class FixResult:
     fixed: tuple[Finding, ...] = ()  # findings of the file that the copy no longer has
     untouched: tuple[Finding, ...] = ()  # findings that block and that fix leaves: markings, abuse, kinds kept
     left: tuple[Finding, ...] = ()  # fixable findings still found in the copy after every round
+    style: Style | None = None  # the style asked for (None: faces blurred, the rest boxed)
     rounds: int = 0  # scans of a copy
+    rewritten: bool = False  # the copy is a new file (False: the file passed as it was, and is its own copy)
     frames_dropped: int = 0  # frames the copy's format cannot hold (a multi-frame file as JPEG)
     why: str | None = None  # message id: why no copy was made (CANNOT), or None
     error: IngestError | None = field(default=None, compare=False)  # the fix's own failure, if any
+
+    def changes(self, language: str) -> list[str]:
+        """What the copy no longer has, one line per kind and label: "2 faces of people: blurred"."""
+        lines = []
+        for group in grouped(self.fixed):
+            how = _HOW["removed"] if group.kind.name == ALWAYS_REMOVED else _HOW[style_for(group.kind.name, self.style)]
+            lines.append(tr(language, how, what=group.phrase(language)))
+        if self.rewritten:
+            lines.append(tr(language, "metadata and hidden content: removed"))
+        if self.frames_dropped:
+            lines.append(ntr(language, "{n} frame left out: the copy's format holds one",
+                             "{n} frames left out: the copy's format holds one", self.frames_dropped))
+        return lines
+
+    def why_not(self, language: str) -> str:
+        """Why there is no copy, or why the copy still blocks; '' when it passes."""
+        if self.outcome is Outcome.PASSES:
+            return ""
+        if self.outcome is Outcome.UNCHECKED:
+            return self.before.reason.get(language, self.before.error or "")
+        if self.outcome is Outcome.REFUSED:
+            return tr(language, "no copy made: smscan fix does not remove {what}; a marked document must not be "
+                      "shared, and abusive words are for their author to rewrite",
+                      what=reason(tuple(f for f in self.untouched if f.kind in NEVER_FIXED), None, language))
+        if self.outcome is Outcome.CANNOT:
+            why = self.error.translated(language) if self.error else tr(language, self.why or "")
+            return tr(language, "no copy made: {why}", why=why)
+        lines = []
+        kept = tuple(f for f in self.untouched if f.kind in FIXABLE_KINDS)
+        other = tuple(f for f in self.untouched if f.kind not in FIXABLE_KINDS)
+        if kept:
+            lines.append(tr(language, "left in the copy, as asked: {what}", what=reason(kept, None, language)))
+        if other:
+            lines.append(tr(language, "smscan fix does not remove {what}", what=reason(other, None, language)))
+        if self.left:
+            lines.append(ntr(language, "still found after {n} scan of the copy: {what}",
+                             "still found after {n} scans of the copy: {what}", self.rounds,
+                             what=reason(self.left, None, language)))
+        return "; ".join(lines) or (self.after.reason.get(language, "") if self.after else "")
 
     @property
     def exit_code(self) -> int:
@@ -131,7 +181,7 @@ def _fixed(scanner: Scanner, data: bytes, kind: str, filename: str | None, befor
     fixed = tuple(f for f in _targets(before, chosen, policy) if not _still_there(f, after))
     outcome = Outcome.PASSES if not after.blocked else Outcome.STILL_BLOCKED
     return FixResult(outcome, before, after, copy, _suffix(shown, out_kind), fixed, untouched, tuple(targets),
-                     round_number, frames_dropped)
+                     style, round_number, True, frames_dropped)
 
 
 def _one_round(data: bytes, kind: str, targets: list[Finding], style_of, scanner: Scanner,
