@@ -156,5 +156,5 @@ def _verify(copy: bytes, findings: Sequence[Finding]) -> None:
             rect = pymupdf.Rect(*(v * _POINTS_PER_PIXEL for v in finding.bbox))
             left = page.get_textbox(_text_band(rect)).strip()
             if left:
-                raise IngestError("the text under a redaction on page {page} is still in the PDF; no copy written",
+                raise IngestError("the text under a redaction on page {page} is still in the PDF",
                                   page=finding.page)
