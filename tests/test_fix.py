@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pymupdf
@@ -260,7 +262,7 @@ def test_pdf_metadata_annotations_and_hidden_text_go(scanner: Scanner) -> None:
         assert not doc.metadata.get("author") and doc[0].first_annot is None and doc[0].first_link is not None
 
 
-def test_faces_in_an_embedded_pdf_photo_are_blurred(scanner: Scanner) -> None:
+def test_faces_in_an_embedded_pdf_photo_are_blurred(scanner: Scanner, shared_data: Path) -> None:
     doc = pymupdf.open()
     page = doc.new_page(width=612, height=792)
     page.insert_text((72, 60), "Our team", fontsize=14)
@@ -294,3 +296,21 @@ def test_every_style_leaves_no_detail_in_a_region() -> None:
         # Neighbouring pixels inside are nearly equal: no edges, so no features or letters, are left.
         assert np.abs(np.diff(patch, axis=1)).mean() < 8, style
         assert np.array_equal(image[:50], original[:50]) and np.array_equal(image[150:], original[150:])
+
+
+def test_the_readme_picture(scanner: Scanner, tmp_path: Path) -> None:
+    """docs/fix-before-after.png: the scanned form with boxes on what the scan found, beside its copy.
+    Written to docs/ with SMSCAN_WRITE_DOCS=1; otherwise made and checked in a temporary folder."""
+    from scanner.report.previews import drawn
+
+    result = fixed(scanner, "form.png")
+    before = next(drawn(load(sample("form.png")).pages, result.before, 800))[1]
+    after = next(drawn(load(result.data).pages, result.after, 800))[1]
+    crop = (0, 0, before.width, round(before.height * 0.5))  # the filled-in half of the form
+    picture = Image.new("RGB", (2 * before.width + 24, crop[3]), (255, 255, 255))
+    picture.paste(before.crop(crop), (0, 0))
+    picture.paste(after.crop(crop), (before.width + 24, 0))
+    target = Path("docs") if os.environ.get("SMSCAN_WRITE_DOCS") == "1" else tmp_path
+    target.mkdir(exist_ok=True)
+    picture.save(target / "fix-before-after.png", optimize=True)
+    assert result.outcome is Outcome.PASSES and not result.after.findings
