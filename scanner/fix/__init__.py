@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from scanner.errors import EXIT_BLOCKED, EXIT_PASS, EXIT_UNCHECKED
 from scanner.fix.paint import Style, style_for
+from scanner.geometry import overlaps
 from scanner.i18n import N_, ntr, tr
 from scanner.ingest.errors import IngestError
 from scanner.ingest.sniff import IMAGE_TYPES, sniff
@@ -204,8 +205,6 @@ def _targets(report: FileReport, chosen: frozenset[str], policy) -> list[Finding
 
 
 def _still_there(finding: Finding, after: FileReport) -> bool:
-    from scanner.geometry import overlaps
-
     for other in after.findings:
         if (other.kind, other.label, other.page, other.part) != (finding.kind, finding.label, finding.page,
                                                                  finding.part):
