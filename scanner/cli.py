@@ -91,11 +91,35 @@ def _add_eval(commands) -> None:
     evaluate.set_defaults(run=run_eval)
 
 
+FIX_EXIT_CODES = """exit codes:
+  0   the copy was written and passes
+  1   no copy was written (a security marking or abuse blocks the file, or the format is not one fix
+      writes), or the copy still blocks (what you kept, or what could not be removed); the line says why
+  2   the file could not be checked      64  bad usage (e.g. -o naming the input)"""
+
+FIX_KINDS = ("faces", "pii", "logos")
+
+
 def _add_fix(commands) -> None:
-    fix = commands.add_parser("fix", help="write a shareable copy: faces blurred, metadata removed")
-    fix.add_argument("source", type=Path, help="image or PDF")
-    fix.add_argument("-o", "--output", type=Path, required=True, help="where to write the copy")
+    fix = commands.add_parser(
+        "fix", help="write a shareable copy: faces blurred, personal data and GoC symbols covered, metadata removed",
+        description="Write a copy with what the scan found removed where it was found: faces blurred, personal "
+        "data and GoC corporate symbols covered (in PDFs, removed from the text layer too), metadata and hidden "
+        "content removed. The copy is scanned again. Security markings and abuse are never touched: no copy is "
+        "written for a file they block. Office documents: export them to PDF and fix the PDF.",
+        epilog=FIX_EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fix.add_argument("source", type=Path, help="image (JPEG, PNG, WebP, HEIC, TIFF, GIF, BMP) or PDF")
+    fix.add_argument("-o", "--output", type=Path, required=True,
+                     help="where to write the copy; an image suffix picks the copy's image type")
+    fix.add_argument("--only", metavar="KINDS", help=f"remove only these, comma-separated ({','.join(FIX_KINDS)})")
+    fix.add_argument("--keep", metavar="KINDS", help="leave these in the copy, comma-separated")
+    fix.add_argument("--style", choices=("box", "blur", "pixelate"),
+                     help="how to cover (default: faces blurred, text and symbols boxed)")
+    fix.add_argument("--report", type=Path, metavar="FILE",
+                     help="write an HTML page with the file and its copy side by side")
     add_common(fix)
+    fix.add_argument("--consent", action="append", default=[], metavar="KIND",
+                     help="a finding kind you have consent for, left in the copy, e.g. faces (repeatable)")
     fix.set_defaults(run=run_fix)
 
 
@@ -298,34 +322,86 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def run_fix(args: argparse.Namespace) -> int:
-    from scanner.report.console import ConsoleOutput
+    from scanner.engine.scanner import Scanner, read_limited
+    from scanner.fix import Style, fix_bytes
+    from scanner.ingest import IngestError
 
     language = language_of(args)
     policy = policy_of(args)
-    from scanner.engine.scanner import Scanner
-    from scanner.fix import FixError, write_fixed_copy
-    from scanner.i18n import ntr
+    kinds = _fix_kinds(args.only, args.keep)
+    if args.output.resolve() == args.source.resolve():
+        raise UsageError("the copy must not overwrite the original: choose another -o path")
+    try:
+        data = read_limited(args.source, policy.limits.max_file_bytes)
+    except IngestError as error:
+        raise UsageError(f"cannot read {args.source}: {error}") from None
+    result = fix_bytes(Scanner(policy), data, args.source.name, kinds=kinds,
+                       style=Style(args.style) if args.style else None, out_kind=_image_kind(args))
+    _print_fix(result, args, language)
+    if args.report is not None:
+        from scanner.report.fix import write_fix_report
 
-    try:
-        data = args.source.read_bytes()
-    except OSError as error:
-        raise UsageError(f"cannot read {args.source}: {error.strerror or error}") from None
-    scanner = Scanner(policy)
-    faces = next((d for d in scanner.detectors if d.name == "face"), None)
-    try:
-        result = write_fixed_copy(data, args.output, filename=str(args.source), faces=faces)
-    except FixError as error:
-        raise UsageError(str(error)) from None
-    print(ntr(language, "wrote {path}: {n} face blurred", "wrote {path}: {n} faces blurred", result.faces_blurred,
-              path=str(result.out_path)))
-    for removed in result.removed:
-        print(f"  - {removed}")
-    for note in result.notes:
-        print(f"  ! {note}")
+        write_fix_report(args.report, data, result, str(args.source), str(args.output), language)
+    return result.exit_code
+
+
+def _fix_kinds(only: str | None, keep: str | None) -> list[str]:
+    from scanner.detectors import registry
+    from scanner.errors import RegistryError
+    from scanner.fix import FIXABLE_KINDS
+
+    def kinds_of(option: str, words: str) -> set[str]:
+        found = set()
+        for word in filter(None, (w.strip() for w in words.split(","))):
+            try:
+                kind = registry().kind(word).name
+            except RegistryError as error:
+                raise UsageError(f"{option}: {error}") from None
+            if kind not in FIXABLE_KINDS:
+                raise UsageError(f"{option}: {word} is not something fix removes (it removes {', '.join(FIX_KINDS)})")
+            found.add(kind)
+        return found
+
+    chosen = kinds_of("--only", only) if only else set(FIXABLE_KINDS)
+    return sorted(chosen - (kinds_of("--keep", keep) if keep else set()))
+
+
+_IMAGE_SUFFIXES = {".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".webp": "webp", ".gif": "gif", ".tif": "tiff",
+                   ".tiff": "tiff", ".bmp": "bmp", ".heic": "heif", ".heif": "heif"}
+
+
+def _image_kind(args: argparse.Namespace) -> str | None:
+    """The image type -o asks for by its suffix; a PDF's copy is a PDF whatever its name."""
+    wanted = _IMAGE_SUFFIXES.get(args.output.suffix.lower())
+    if wanted and args.source.suffix.lower() == ".pdf":
+        raise UsageError(f"the copy of a PDF is a PDF: name it {args.output.stem}.pdf")
+    return wanted
+
+
+def _print_fix(result, args: argparse.Namespace, language: str) -> None:
+    from dataclasses import replace
+
+    from scanner.i18n import tr
+    from scanner.report.console import ConsoleOutput
+
     output = ConsoleOutput(language, 1, summary=False)
+    if result.data is None:
+        with output:
+            output.add(result.before)
+        print(tr(language, "smscan fix: {why}", why=result.why_not(language)))
+        return
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(result.data)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror or error}") from None
+    print(tr(language, "wrote {path}", path=str(args.output)))
+    for line in result.changes(language):
+        print(f"  - {line}")
     with output:
-        output.add(scanner.scan_path(result.out_path))
-    return output.exit_code()
+        output.add(replace(result.after, path=str(args.output)))
+    if result.why_not(language):
+        print(tr(language, "smscan fix: {why}", why=result.why_not(language)))
 
 
 def run_ui(args: argparse.Namespace) -> int:

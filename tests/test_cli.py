@@ -101,21 +101,6 @@ def test_a_report_place_that_cannot_be_written_is_a_one_line_error(folder, optio
     assert result.stderr.count("\n") == 1 and "taken/out" in result.stderr
     assert result.stdout == ""  # said before scanning, not after
 
-def test_fix_writes_a_copy_that_passes_and_leaves_the_original(shared_data, tmp_path):
-    import hashlib
-
-    original = shared_data / "faces" / "obama.jpg"
-    before = hashlib.sha256(original.read_bytes()).hexdigest()
-    result = run("fix", str(original), "-o", "shareable.jpg", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 face blurred" in result.stdout and "PASS" in result.stdout
-    assert hashlib.sha256(original.read_bytes()).hexdigest() == before
-    again = run("--json", "shareable.jpg", cwd=tmp_path)
-    assert {f["kind"] for f in json.loads(again.stdout)["findings"]} & {"face", "metadata"} == set()
-    refused = run("fix", str(original), "-o", str(original), cwd=tmp_path)
-    assert refused.returncode == 64 and "overwrite" in refused.stderr
-
-
 def test_a_check_that_cannot_start_is_one_line_not_a_traceback(folder):
     # An empty folder stands in for missing Tesseract language data. Tesseract is loaded when a
     # file needs OCR (the photo), not before: the text-layer PDFs alone are checked without it.

@@ -130,7 +130,7 @@ class _Frames:
             with self.lock, _readable(self.name):
                 image = self._decoded(index)
                 try:
-                    return to_rgb_array(_upright(image))
+                    return to_rgb_array(upright(image))
                 finally:
                     image.close()  # the decoded pixels go now; the page keeps only its array
 
@@ -158,7 +158,7 @@ def _oriented_size(image: Image.Image) -> tuple[int, int]:
     return image.width, image.height
 
 
-def _upright(image: Image.Image) -> Image.Image:
+def upright(image: Image.Image) -> Image.Image:
     """The frame as viewers show it (EXIF orientation applied), without a copy when upright."""
     method = _UPRIGHT.get(_orientation(image))
     return image if method is None else image.transpose(method)
