@@ -1,8 +1,5 @@
 """Outlook messages (.msg) through extract-msg (GPL-3.0, maintained): the subject, the plain, HTML
 and RTF bodies, every attachment and attached message, read like an e-mail's parts.
-
-Other OLE2 compound files (legacy .doc, .xls, .ppt; Office files encrypted with a password) are
-not read: they are blocked with a reason that says what to do.
 """
 
 from __future__ import annotations
@@ -18,19 +15,8 @@ from scanner.ingest.text import decoded_text, text_pages
 from scanner.ingest.textual import text_content_pages
 from scanner.ingest.zip import MemberReader
 
-_ENCRYPTED_OFFICE = "EncryptedPackage".encode("utf-16-le")
 _PLAIN_BODY = "__substg1.0_1000"
 _HTML_BODY = "__substg1.0_10130102"
-
-
-def ole_refusal(data: bytes, name: str | None = None) -> IngestError:
-    """Why an OLE2 file that is not an Outlook message is not read."""
-    where = name or ""
-    if _ENCRYPTED_OFFICE in data:
-        return IngestError("{where}encrypted Office document: its content cannot be checked; share an unprotected copy",
-                           where=f"{where}: " if where else "")
-    return IngestError("{where}legacy Office file (.doc, .xls, .ppt) or other OLE file: not read; save it as .docx, "
-                       ".xlsx or .pptx and check that", where=f"{where}: " if where else "")
 
 
 def msg_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages: MemberReader) -> list[Page]:

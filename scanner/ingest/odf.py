@@ -17,8 +17,8 @@ from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.ooxml import _properties_page
 from scanner.ingest.page import Page
+from scanner.ingest.table import table_pages
 from scanner.ingest.text import TEXT_LINES_PER_PAGE, text_pages
-from scanner.ingest.textual import table_pages
 from scanner.ingest.zip import MemberReader, read_member
 
 _UNREAD = re.compile(r"^(mimetype|settings\.xml|manifest\.rdf|layout-cache|META-INF/.*|Configurations2/.*|"

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError
+from scanner.ingest.inline import pictures_pages
 from scanner.ingest.ooxml import _properties_page
 from scanner.ingest.page import Page
+from scanner.ingest.table import table_pages
 from scanner.ingest.text import text_pages
-from scanner.ingest.textual import pictures_pages, table_pages
 from scanner.ingest.zip import MemberReader
 
 _TOKEN = re.compile(

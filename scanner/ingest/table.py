@@ -13,6 +13,10 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from scanner.ingest.budget import Budget
+from scanner.ingest.page import Page
+from scanner.ingest.text import limited_text_pages
+
 TABLE_SAMPLE_ROWS = 200
 _DELIMITERS = (",", "\t", ";", "|")
 _SHAPE_LINES = 50  # lines looked at to recognise a table
@@ -60,3 +64,11 @@ def table_metadata(rows: list[list[str]], name: str | None) -> dict[str, Any]:
 def row_lines(rows: Iterable[list[str]]) -> list[str]:
     """One line of text a row, cells apart, for the checks that read words."""
     return ["   ".join(cell.strip() for cell in row if cell.strip()) for row in rows]
+
+
+def table_pages(rows: list[list[str]], part: str | None, sheet: str | None, budget: Budget) -> list[Page]:
+    """A table's rows as text pages, the first page carrying the table's structure."""
+    pages = limited_text_pages(row_lines(rows), part, budget)
+    if pages:
+        pages[0].metadata = {**pages[0].metadata, "table": table_metadata(rows, sheet)}
+    return pages

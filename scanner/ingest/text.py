@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from scanner.ingest.budget import Budget
+from scanner.ingest.errors import IngestError
 from scanner.ingest.page import Page, Word
 
 TEXT_PAGE_SIDE = 32
@@ -116,6 +118,17 @@ def text_pages(lines: Iterable[str], part: str | None) -> list[Page]:
         words = lines_as_words(lines[start : start + TEXT_LINES_PER_PAGE], start)
         if words:
             pages.append(text_page(start // TEXT_LINES_PER_PAGE + 1, words, part))
+    return pages
+
+
+def limited_text_pages(lines: list[str], part: str | None, budget: Budget) -> list[Page]:
+    """Text pages of the lines, counted against the file's pages; text too long for them blocks."""
+    most = budget.limits.max_pages * TEXT_LINES_PER_PAGE
+    if len(lines) > most:
+        raise IngestError("text too long: over {lines} lines (limit max_pages, {per} lines a page)",
+                          lines=most, per=TEXT_LINES_PER_PAGE)
+    pages = text_pages(lines, part)
+    budget.count_pages(len(pages), part or "text")
     return pages
 
 

@@ -13,19 +13,19 @@ import re
 from pathlib import PurePosixPath
 
 from scanner.ingest.budget import Budget
-from scanner.ingest.errors import IngestError
+from scanner.ingest.inline import embedded_pictures, pictures_pages, without_data_uris
+from scanner.ingest.ole import ole_refusal
 from scanner.ingest.page import Page
-from scanner.ingest.table import delimited_rows, row_lines, table_metadata
+from scanner.ingest.table import delimited_rows, table_pages
 from scanner.ingest.text import (
-    TEXT_LINES_PER_PAGE,
     decoded_text,
     is_markup,
+    limited_text_pages,
     lines_as_words,
     markup_lines,
     text_page,
-    text_pages,
 )
-from scanner.ingest.webpage import embedded_pictures, looks_like_html, read_webpage, without_data_uris
+from scanner.ingest.webpage import looks_like_html, read_webpage
 from scanner.ingest.zip import MemberReader
 
 _HTML_NAMES = {".html", ".htm", ".xhtml", ".mht", ".mhtml"}
@@ -34,8 +34,6 @@ _HTML_NAMES = {".html", ".htm", ".xhtml", ".mht", ".mhtml"}
 def text_of(data: bytes, kind: str | None, name: str | None = None) -> str | None:
     """The text of bytes sniffed as `kind`; None when they are not text."""
     if kind == "ole":
-        from scanner.ingest.msg import ole_refusal
-
         raise ole_refusal(data, name)
     return data.decode("latin-1") if kind == "rtf" else decoded_text(data)  # RTF is 7-bit; escapes say the rest
 
@@ -69,17 +67,18 @@ def text_content_pages(
         return rtf_pages(text, part, depth, budget, member_pages)
     if kind == "html":
         webpage = read_webpage(text)
-        pages = _paged(webpage.lines, part, budget)
+        pages = limited_text_pages(webpage.lines, part, budget)
         if webpage.author:
             pages.insert(0, text_page(1, lines_as_words([], 0), part, {"office_info": {"creator": webpage.author}}))
         return pages + pictures_pages(webpage.pictures, part, depth, budget, member_pages)
     if kind == "markup":
-        return _paged(markup_lines(text), part, budget)
+        return limited_text_pages(markup_lines(text), part, budget)
     if kind == "table":
         rows = delimited_rows(text) or []
         return table_pages(rows, part, None, budget)
     lines = [without_emphasis(without_data_uris(line)) for line in text.splitlines()]
-    return _paged(lines, part, budget) + pictures_pages(embedded_pictures(text), part, depth, budget, member_pages)
+    pictures = pictures_pages(embedded_pictures(text), part, depth, budget, member_pages)
+    return limited_text_pages(lines, part, budget) + pictures
 
 
 # Markdown emphasis around words (**PROTECTED B**, _note_): the markers are not letters, and left in
@@ -92,33 +91,3 @@ def without_emphasis(line: str) -> str:
     return _EMPHASIS.sub(r"\2", line)
 
 
-def table_pages(rows: list[list[str]], part: str | None, sheet: str | None, budget: Budget) -> list[Page]:
-    """A table's rows as text pages, the first page carrying the table's structure."""
-    pages = _paged(row_lines(rows), part, budget)
-    if pages:
-        pages[0].metadata = {**pages[0].metadata, "table": table_metadata(rows, sheet)}
-    return pages
-
-
-def pictures_pages(
-    pictures: list[tuple[str, bytes]], part: str | None, depth: int, budget: Budget, member_pages: MemberReader,
-) -> list[Page]:
-    pages = []
-    for name, data in pictures:
-        full = f"{part}/{name}" if part else name
-        budget.count_member(full)
-        budget.spend(len(data), full)
-        if not data:
-            raise IngestError("damaged picture inside the text ({name}): it holds no picture", name=full)
-        pages.extend(member_pages(data, full, depth, budget))
-    return pages
-
-
-def _paged(lines: list[str], part: str | None, budget: Budget) -> list[Page]:
-    most = budget.limits.max_pages * TEXT_LINES_PER_PAGE
-    if len(lines) > most:
-        raise IngestError("text too long: over {lines} lines (limit max_pages, {per} lines a page)",
-                          lines=most, per=TEXT_LINES_PER_PAGE)
-    pages = text_pages(lines, part)
-    budget.count_pages(len(pages), part or "text")
-    return pages

@@ -8,12 +8,11 @@ when the folder is scanned, not when the .html file alone is.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from urllib.parse import unquote_to_bytes
+
+from scanner.ingest.inline import DATA_URI, embedded_pictures
 
 # Text inside these is never shown (nor is the <head>'s, but for its <title>).
 _UNSHOWN = {"script", "style", "template"}
@@ -29,9 +28,6 @@ _SHOWN_ATTRIBUTES = {"alt", "title", "aria-label", "placeholder"}
 _SHOWN_META = {"description", "keywords", "og:title", "og:description", "twitter:title", "twitter:description"}
 _AUTHOR_META = {"author", "article:author", "dc.creator"}
 
-# A picture carried in the page: data:image/png;base64,... (in <img>, <source>, CSS, SVG <image>).
-DATA_URI = re.compile(r"data:(image/[\w.+-]+)((?:;[\w-]+=[\w.-]+)*)(;base64)?,([^\"'()\s<>]+)", re.I)
-_INLINE_SVG = re.compile(r"<svg\b.*?</svg\s*>", re.I | re.S)
 _HTML_START = re.compile(r"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", re.I)
 
 
@@ -51,33 +47,6 @@ def read_webpage(text: str) -> Webpage:
     reader.feed(DATA_URI.sub("data:", text))  # the parser need not wade through megabytes of base64
     reader.close()
     return Webpage(reader.finished_lines(), reader.author, embedded_pictures(text))
-
-
-def embedded_pictures(text: str) -> list[tuple[str, bytes]]:
-    """Pictures inside the text itself: data: URIs (HTML, CSS, Markdown) and inline <svg> drawings."""
-    pictures = []
-    for number, match in enumerate(DATA_URI.finditer(text), 1):
-        subtype = match.group(1).partition("/")[2].lower().replace("svg+xml", "svg")
-        pictures.append((f"embedded-image-{number}.{subtype}", _data_uri_bytes(match)))
-    if "<svg" in text.lower():
-        for number, match in enumerate(_INLINE_SVG.finditer(text), 1):
-            pictures.append((f"inline-drawing-{number}.svg", match.group(0).encode("utf-8")))
-    return pictures
-
-
-def without_data_uris(line: str) -> str:
-    """The line with each picture's encoded bytes left out: they are read as pictures, not words."""
-    return DATA_URI.sub(lambda m: f"data:{m.group(1)}", line)
-
-
-def _data_uri_bytes(match: re.Match[str]) -> bytes:
-    payload = match.group(4)
-    if match.group(3):
-        try:
-            return base64.b64decode(unquote_to_bytes(payload) + b"===", validate=False)
-        except (binascii.Error, ValueError):
-            return b"not a picture: damaged base64"  # read as a member, so its damage blocks
-    return unquote_to_bytes(payload)
 
 
 class _VisibleText(HTMLParser):
