@@ -84,7 +84,8 @@ def _odf(kind: str, body: str, styles: str, creator: str, last_editor: str, pict
     if last_editor:
         meta += f"<dc:creator>{escape(last_editor)}</dc:creator>"
     members = {
-        "content.xml": f"<office:document-content {_ODF_NS}><office:body>{body}</office:body></office:document-content>",
+        "content.xml": f"<office:document-content {_ODF_NS}><office:body>{body}</office:body>"
+                       "</office:document-content>",
         "styles.xml": f"<office:document-styles {_ODF_NS}>{styles}</office:document-styles>",
         "meta.xml": f"<office:document-meta {_ODF_NS}><office:meta><meta:generator>LibreOffice/7.5</meta:generator>"
                     f"{meta}</office:meta></office:document-meta>",
@@ -109,7 +110,8 @@ def rtf(paragraphs: list[str], *, header: str = "", author: str = "", png: bytes
         table: list[list[str]] = (), codepage: int = 1252) -> bytes:
     """An RTF document as Word writes one: accents as \\'hh in the code page (\\uN beyond it), the
     picture as a PNG blip with a WMF twin for old readers."""
-    parts = [f"{{\\rtf1\\ansi\\ansicpg{codepage}\\deff0{{\\fonttbl{{\\f0 Calibri;}}}}{{\\colortbl;\\red0\\green0\\blue0;}}"]
+    parts = [f"{{\\rtf1\\ansi\\ansicpg{codepage}\\deff0{{\\fonttbl{{\\f0 Calibri;}}}}",
+             "{\\colortbl;\\red0\\green0\\blue0;}"]
     if author:
         parts.append(f"{{\\info{{\\title Note}}{{\\author {_rtf_text(author, codepage)}}}}}")
     if header:
@@ -117,7 +119,8 @@ def rtf(paragraphs: list[str], *, header: str = "", author: str = "", png: bytes
     parts.extend(f"\\pard {_rtf_text(p, codepage)}\\par\n" for p in paragraphs)
     for row in table:
         cells = "".join(f"\\cellx{1500 * (i + 1)}" for i in range(len(row)))
-        parts.append(f"\\trowd{cells}\\pard\\intbl " + "".join(f"{_rtf_text(c, codepage)}\\cell " for c in row) + "\\row\n")
+        texts = "".join(f"{_rtf_text(c, codepage)}\\cell " for c in row)
+        parts.append(f"\\trowd{cells}\\pard\\intbl {texts}\\row\n")
     if table:
         parts.append("\\pard\\par\n")
     if png is not None:
@@ -248,7 +251,8 @@ def respondents(count: int, *, french: bool = False, header: bool = True, seed: 
 
     rng = random.Random(seed)
     titles = {
-        "name": ("Name", "Nom"), "birth": ("Date of birth", "Date de naissance"), "postal": ("Postal code", "Code postal"),
+        "name": ("Name", "Nom"), "birth": ("Date of birth", "Date de naissance"),
+        "postal": ("Postal code", "Code postal"),
         "sex": ("Sex", "Sexe"), "income": ("Total income", "Revenu total"), "sin": ("SIN", "NAS"),
         "id": ("Respondent ID", "ID du répondant"), "age": ("Age", "Âge"), "education": ("Education", "Scolarité"),
         "marital": ("Marital status", "État matrimonial"),

@@ -80,7 +80,7 @@ def test_a_text_starting_with_bm_is_text_not_a_bitmap(scanner):
 
 
 def test_clean_text_passes(scanner):
-    report = scanner.scan_bytes("Our team published the new labour force tables today.".encode(), "post.txt")
+    report = scanner.scan_bytes(b"Our team published the new labour force tables today.", "post.txt")
     assert report.verdict == "pass" and report.checked
 
 

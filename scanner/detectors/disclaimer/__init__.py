@@ -23,8 +23,8 @@ CHECK = CheckSpec(
                     "a text about the Agency that does not say it is your personal opinion ({excerpt})",
                     "{n} texts about the Agency that do not say they are your personal opinion",
                     N_("if it is a personal post, say so, for example: “The views expressed here are my own and do "
-                       "not represent those of Statistics Canada.” / “Les opinions exprimées ici sont les miennes "
-                       "et ne représentent pas celles de Statistique Canada.”"),
+                       "not represent those of Statistics Canada” / “Les opinions exprimées ici sont les miennes "
+                       "et ne représentent pas celles de Statistique Canada”"),
                 ),
             },
         ),

@@ -67,6 +67,10 @@ _HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
                          r"^(respondent|record|case|person|household|questionnaire|dossier|repondant|menage|"
                          r"personne|cas) ?(id|no|number|num|identifier|identifiant|numero|key)$",
                          r"^(numero|no|num) (de |du )?(dossier|repondant|cas|personne|menage)$")),
+    # A person's income is an attribute even when called "total income", as the census calls it;
+    # "median income" is a measure.
+    ("attribute", _words(r"^(total |gross |net |personal |employment )?(income|earnings|salary|wages)( \$)?$",
+                         r"^revenu( total| brut| net| personnel| d'emploi)?( \$)?$")),
     ("measure", _words(r"\b(totals?|counts?|number of|nombre|percent|percentage|pourcentage|pct|rates?|taux|average|"
                        r"mean|moyenne|median|mediane|share|proportion|ratio|index|indice|estimates?|estimation|cv|"
                        r"coefficient|standard error|erreur type|confidence|intervalle|sum|somme|frequency|frequence|"
@@ -164,14 +168,20 @@ def _column(header: str, values: list[str]) -> Column:
     role = _header_role(header)
     if role and role not in ("measure", "attribute") and len(filled) < _FILLED * max(len(values), 1):
         role = None  # a header over an empty column says nothing about the rows
+    if role == "name" and _header_words(header) in _BARE_NAME_HEADERS and not _mostly(_looks_like_person, filled):
+        role = None  # "Name" over companies, products or places
     if role:
         return Column(header, role, "header", distinct)
     role = _value_role(filled)
     return Column(header, role, "values", distinct)
 
 
+def _header_words(header: str) -> str:
+    return " ".join(re.sub(r"[^\w%']+", " ", lower_plain(header)).split())
+
+
 def _header_role(header: str) -> str | None:
-    folded = " ".join(re.sub(r"[^\w%']+", " ", lower_plain(header)).split())
+    folded = _header_words(header)
     if not folded:
         return None
     return next((role for role, pattern in _HEADER_ROLES if pattern.search(folded)), None)
@@ -182,15 +192,34 @@ _VALUE_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
     ("phone", lambda v: bool(find_phones(v, ""))),
     ("sin", lambda v: _is_sin(v)),
     ("postal-code", lambda v: bool(_POSTAL_CODE.match(v))),
-    ("name", lambda v: person_likelihood(v) >= 0.9 and not any(ch.isdigit() for ch in v)),
+    ("name", lambda v: _looks_like_person(v)),
 )
+_BARE_NAME_HEADERS = {"name", "names", "nom", "noms"}
+
+
+# Two capitalised words are a person's name to the eye, and so are most provinces: places are not people.
+_PLACES = re.compile(
+    r"\b(newfoundland|labrador|prince edward|nova scotia|new brunswick|nouveau brunswick|nouvelle ecosse|quebec|"
+    r"ontario|manitoba|saskatchewan|alberta|british columbia|colombie britannique|yukon|northwest|nord ouest|"
+    r"nunavut|canada|island|ile|county|comte|city|ville|region|district|territor\w*|province|municipal\w*|"
+    r"bay|lake|lac|river|riviere|mount|mont|saint|sainte|st|ste|north|south|east|west|nord|sud|est|ouest)\b")
+
+
+def _looks_like_person(value: str) -> bool:
+    if any(ch.isdigit() for ch in value) or _PLACES.search(_header_words(value)):
+        return False
+    return person_likelihood(value) >= 0.9
+
+
+def _mostly(test: Callable[[str], bool], filled: list[str]) -> bool:
+    return bool(filled) and sum(map(test, filled)) >= _BY_VALUES * len(filled)
 
 
 def _value_role(filled: list[str]) -> str | None:
     if not filled:
         return None
     for role, test in _VALUE_TESTS:
-        if sum(map(test, filled)) >= _BY_VALUES * len(filled):
+        if _mostly(test, filled):
             return role
     return "birth-date" if _birth_dates(filled) else None
 
