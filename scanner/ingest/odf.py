@@ -13,6 +13,9 @@ import re
 import xml.etree.ElementTree as ElementTree
 import zipfile
 
+import defusedxml
+import defusedxml.ElementTree as SafeTree
+
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.ooxml import _properties_page
@@ -62,11 +65,12 @@ def odf_pages(
 
 
 def _parsed(data: bytes, name: str) -> ElementTree.Element:
-    # OpenDocument XML has no DTD; one here could only be an entity-expansion attack.
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise IngestError("OpenDocument part {name} declares a DTD, which OpenDocument files never do", name=name)
     try:
-        return ElementTree.fromstring(data)
+        return SafeTree.fromstring(data, forbid_dtd=True)
+    except defusedxml.DefusedXmlException:
+        # OpenDocument XML has no DTD; one here could only be an entity-expansion or external-file attack.
+        raise IngestError("OpenDocument part {name} declares a DTD, which OpenDocument files never do",
+                          name=name) from None
     except ElementTree.ParseError as error:
         raise IngestError("damaged OpenDocument part {name}: {why}", name=name, why=one_line(error)) from None
 

@@ -56,7 +56,6 @@ def ooxml_pages(
             office_info.update(_properties(read_member(archive, info, full, budget), full))
         elif SHEET_PART.match(name) or lower == "xl/sharedstrings.xml":
             data = read_member(archive, info, full, budget)
-            _refuse_dtd(data, full)
             if lower == "xl/sharedstrings.xml":
                 shared = (full, data)
             else:

@@ -12,6 +12,9 @@ import io
 import re
 import xml.etree.ElementTree as ElementTree
 
+import defusedxml
+import defusedxml.ElementTree as SafeTree
+
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.page import Page
@@ -36,7 +39,10 @@ def sheet_pages(sheets: list[tuple[str, bytes]], shared: tuple[str, bytes] | Non
 
 
 def _parse_error(name: str, error: Exception) -> IngestError:
-    return IngestError("damaged Office XML part {name}: {why}", name=name, why=one_line(error))
+    if isinstance(error, defusedxml.DefusedXmlException):
+        return IngestError("Office XML part {part} declares a DTD, which Office documents never do", part=name)
+    return IngestError("damaged Office document: part {part} is not well-formed XML ({why})", part=name,
+                       why=one_line(error))
 
 
 def _local(tag: object) -> str:
@@ -46,13 +52,13 @@ def _local(tag: object) -> str:
 def _shared_strings(name: str, data: bytes) -> list[str]:
     strings: list[str] = []
     try:
-        for _, element in ElementTree.iterparse(io.BytesIO(data), events=("end",)):
+        for _, element in SafeTree.iterparse(io.BytesIO(data), events=("end",), forbid_dtd=True):
             if _local(element.tag) == "si":
                 # Rich text runs (r/t) make one string; phonetic guides (rPh) are not shown text.
                 strings.append("".join(t.text or "" for t in element.iter() if _local(t.tag) == "t"
                                        and not _in_phonetic(element, t)))
                 element.clear()
-    except ElementTree.ParseError as error:
+    except (ElementTree.ParseError, defusedxml.DefusedXmlException) as error:
         raise _parse_error(name, error) from None
     return strings
 
@@ -65,7 +71,7 @@ def _rows(data: bytes, name: str, strings: list[str], used: set[int], budget: Bu
     room = budget.limits.max_pages * TEXT_LINES_PER_PAGE
     rows: list[list[str]] = []
     try:
-        for _, element in ElementTree.iterparse(io.BytesIO(data), events=("end",)):
+        for _, element in SafeTree.iterparse(io.BytesIO(data), events=("end",), forbid_dtd=True):
             if _local(element.tag) != "row":
                 continue
             cells = _cells(element, strings, used)
@@ -75,7 +81,7 @@ def _rows(data: bytes, name: str, strings: list[str], used: set[int], budget: Bu
                 if len(rows) > room:
                     raise IngestError("table too long: over {rows} rows (limit max_pages, {per} lines a page)",
                                       rows=room, per=TEXT_LINES_PER_PAGE)
-    except ElementTree.ParseError as error:
+    except (ElementTree.ParseError, defusedxml.DefusedXmlException) as error:
         raise _parse_error(name, error) from None
     return rows
 
