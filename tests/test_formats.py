@@ -270,3 +270,15 @@ def test_pictures_inside_text_count_against_the_member_limit():
 def test_damaged_base64_picture_blocks():
     with pytest.raises(IngestError):
         load(b'<html><body><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAA"></body></html>')
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG", b"\x89PNG\r\n", b"PK\x03", b"%PDF", b"\xd0\xcf\x11"])
+def test_a_binary_file_cut_to_its_first_bytes_is_not_text(data):
+    with pytest.raises(IngestError, match="unsupported"):  # "\x89PNG" would decode as "‰PNG"
+        load(data, "picture.png")
+
+
+def test_xml_that_declares_itself_and_is_cut_short_blocks():
+    with pytest.raises(IngestError, match="damaged XML"):
+        load(b'<?xml version="1.0" encoding="UTF-8"?><note><to>Jane', "note.xml")
+    assert [w.text for p in load(b"<b>Hello</b> team", "post.txt").pages for w in p.words] == ["Hello", "team"]

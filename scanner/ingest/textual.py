@@ -13,6 +13,7 @@ import re
 from pathlib import PurePosixPath
 
 from scanner.ingest.budget import Budget
+from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.inline import embedded_pictures, pictures_pages, without_data_uris
 from scanner.ingest.ole import ole_refusal
 from scanner.ingest.page import Page
@@ -31,11 +32,22 @@ from scanner.ingest.zip import MemberReader
 _HTML_NAMES = {".html", ".htm", ".xhtml", ".mht", ".mhtml"}
 
 
+# How binary formats begin. Bytes that begin so (or are the start of it, cut short) but were not
+# recognised are a damaged file of that format, not text that happens to decode: "\x89PNG" is
+# "‰PNG" in Windows-1252.
+_BINARY_STARTS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF-", b"PK\x03\x04", b"PK\x05\x06",
+                  b"\xd0\xcf\x11\xe0", b"II*\x00", b"MM\x00*", b"RIFF", b"\x00\x00\x00")
+
+
 def text_of(data: bytes, kind: str | None, name: str | None = None) -> str | None:
     """The text of bytes sniffed as `kind`; None when they are not text."""
     if kind == "ole":
         raise ole_refusal(data, name)
-    return data.decode("latin-1") if kind == "rtf" else decoded_text(data)  # RTF is 7-bit; escapes say the rest
+    if kind == "rtf":
+        return data.decode("latin-1")  # RTF is 7-bit; its escapes say the rest
+    if any(data.startswith(start) or start.startswith(data[:len(start)]) for start in _BINARY_STARTS):
+        return None
+    return decoded_text(data)
 
 
 def text_format(text: str, name: str | None = None, declared_html: bool = False) -> str:
@@ -72,6 +84,7 @@ def text_content_pages(
             pages.insert(0, text_page(1, lines_as_words([], 0), part, {"office_info": {"creator": webpage.author}}))
         return pages + pictures_pages(webpage.pictures, part, depth, budget, member_pages)
     if kind == "markup":
+        _refuse_broken_xml(text, part)
         return limited_text_pages(markup_lines(text), part, budget)
     if kind == "table":
         rows = delimited_rows(text) or []
@@ -91,3 +104,24 @@ def without_emphasis(line: str) -> str:
     return _EMPHASIS.sub(r"\2", line)
 
 
+
+
+def _refuse_broken_xml(text: str, part: str | None) -> None:
+    """A text that declares itself XML (<?xml ...?>) and is not well-formed is damaged or cut short:
+    what was lost cannot be checked. Other markup (a tag typed in a draft) is read leniently."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("<?xml"):
+        return
+    import xml.etree.ElementTree as ElementTree
+
+    import defusedxml
+    import defusedxml.ElementTree as SafeTree
+
+    try:
+        SafeTree.fromstring(text.encode("utf-8", "surrogatepass"), forbid_dtd=False, forbid_entities=True,
+                            forbid_external=True)
+    except defusedxml.DefusedXmlException:
+        raise IngestError("XML {part}declares entities or external references, which are not followed",
+                          part=f"{part} " if part else "") from None
+    except (ElementTree.ParseError, ValueError) as error:
+        raise IngestError("damaged XML {part}: not well-formed ({why})", part=part or "file",
+                          why=one_line(error)) from None
