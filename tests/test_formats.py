@@ -282,3 +282,16 @@ def test_xml_that_declares_itself_and_is_cut_short_blocks():
     with pytest.raises(IngestError, match="damaged XML"):
         load(b'<?xml version="1.0" encoding="UTF-8"?><note><to>Jane', "note.xml")
     assert [w.text for p in load(b"<b>Hello</b> team", "post.txt").pages for w in p.words] == ["Hello", "team"]
+
+
+def test_svg_inside_a_page_goes_to_the_svg_reader(scanner):
+    drawing = ('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="80"><rect width="300" height="80" '
+               'fill="white"/><text x="10" y="50" font-size="30">PROTECTED B</text></svg>')
+    page = f"<html><body><p>Our banner:</p>{drawing}</body></html>".encode()
+    document = load(page, "page.html")
+    drawn = [p for p in document.pages if p.part == "inline-drawing-1.svg"]
+    assert drawn and drawn[0].kind == "image"  # rendered, so a signature drawn in SVG meets the logo check
+    report = scanner.scan_bytes(page, "page.html")
+    assert ("marking", "inline-drawing-1.svg") in {(f.kind, f.part) for f in report.blocking}
+    top = scanner.scan_bytes(drawing.encode(), "banner.svg")
+    assert sniff(drawing.encode()) == "svg" and ("marking", "protected-b") in kinds(top)
