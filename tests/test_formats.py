@@ -69,9 +69,15 @@ def test_binary_data_is_still_not_text():
 
 def test_text_is_sniffed_by_content_not_by_name(scanner):
     data = b"Please keep this CONFIDENTIAL until Friday."
-    for name in ("notes.txt", "notes.pdf", "photo.jpg", None):
+    for name in ("notes.txt", "notes.md", "notes", "stdin", None):
         report = scanner.scan_bytes(data, name)
         assert report.blocked and ("marking", "confidential") in kinds(report)
+
+
+@pytest.mark.parametrize("name", ["photo.png", "report.pdf", "memo.docx"])
+def test_text_named_as_a_picture_or_document_is_mislabelled(scanner, name):
+    report = scanner.scan_bytes(b"this is plain text pretending to be something else", name)
+    assert not report.checked and "mislabelled" in report.error
 
 
 def test_a_text_starting_with_bm_is_text_not_a_bitmap(scanner):

@@ -48,7 +48,7 @@ def _load(data: bytes, kind: str | None, filename: str | None, limits: Limits) -
         return load_container(data, kind, limits)
     from scanner.ingest.textual import text_of
 
-    text = text_of(data, kind)
+    text = text_of(data, kind, filename)
     if text is not None:
         return load_text(text, filename, limits)
     suffix = PurePath(filename).suffix.lower() if filename else ""

@@ -39,6 +39,10 @@ _BINARY_STARTS = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF-", b"PK\x03\x04",
                   b"\xd0\xcf\x11\xe0", b"II*\x00", b"MM\x00*", b"RIFF", b"\x00\x00\x00")
 
 
+_BINARY_NAMES = {".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp", ".heic", ".heif", ".pdf", ".docx",
+                 ".xlsx", ".pptx", ".odt", ".ods", ".odp", ".zip", ".msg", ".doc", ".xls", ".ppt"}
+
+
 def text_of(data: bytes, kind: str | None, name: str | None = None) -> str | None:
     """The text of bytes sniffed as `kind`; None when they are not text."""
     if kind == "ole":
@@ -47,7 +51,14 @@ def text_of(data: bytes, kind: str | None, name: str | None = None) -> str | Non
         return data.decode("latin-1")  # RTF is 7-bit; its escapes say the rest
     if any(data.startswith(start) or start.startswith(data[:len(start)]) for start in _BINARY_STARTS):
         return None
-    return decoded_text(data)
+    text = decoded_text(data)
+    suffix = PurePosixPath(name or "").suffix.lower()
+    if text is not None and suffix in _BINARY_NAMES:
+        # The content decides how it is read; a name that promises a picture or a document over
+        # text means the file is not what it says (a broken export, a renamed file): it is not shared.
+        raise IngestError("mislabelled file: named {suffix} but its content is text; rename it and check it again",
+                          suffix=suffix)
+    return text
 
 
 def text_format(text: str, name: str | None = None, declared_html: bool = False) -> str:
