@@ -40,7 +40,7 @@ def smscan(*args: str, plugin: Path, behaviour: str = "find", cwd: Path | None =
 
 def test_every_built_in_kind_has_a_section_a_default_and_words_for_any_label() -> None:
     known = registry()
-    assert list(known.checks) == ["marking", "logo", "face", "pii", "metadata", "conduct"]
+    assert list(known.checks) == ["marking", "logo", "face", "pii", "metadata", "conduct", "disclaimer", "microdata"]
     for kind in known.kinds.values():
         assert kind.section in ("2.3", "2.4", "2.5", "2.6")
         assert kind.default.why.startswith(kind.section.split(".")[0])

@@ -32,6 +32,8 @@ BUILT_IN = (
     "scanner.detectors.pii",
     "scanner.detectors.metadata",
     "scanner.detectors.conduct",
+    "scanner.detectors.disclaimer",
+    "scanner.detectors.microdata",
 )
 ENTRY_POINT_GROUP = "smscan.checks"
 

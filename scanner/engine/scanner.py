@@ -130,12 +130,13 @@ class Scanner:
         return self._scan_cached("file", data, shown, lambda: load(data, filename, self.policy.limits))
 
     def scan_text(self, text: str, name: str = "text") -> FileReport:
-        """Plain text, or HTML when `name` ends in .html (an e-mail body), for markings, PII and conduct."""
-        from scanner.ingest.text import text_document
+        """Text read as a file of that text would be (plain, Markdown, HTML, CSV, RTF); a `name` ending
+        in .html says it is HTML (an e-mail's declared HTML body)."""
+        from scanner.ingest.dispatch import load_text
 
         data = text.encode("utf-8", "surrogatepass")
-        # The name is in the key: it decides plain or HTML, and findings name it as their part.
-        return self._scan_cached(f"text:{name}", data, name, lambda: text_document(text, name))
+        # The name is in the key: it may decide plain or HTML.
+        return self._scan_cached(f"text:{name}", data, name, lambda: load_text(text, name, self.policy.limits))
 
     def scan_message(self, message: Message) -> MessageReport:
         """Every part of an e-mail (subject, text and HTML bodies, attachments, inline images)."""

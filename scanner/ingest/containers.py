@@ -13,10 +13,11 @@ from scanner.ingest.budget import Budget
 from scanner.ingest.eml import eml_pages
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.limits import Limits
+from scanner.ingest.odf import odf_pages
 from scanner.ingest.ooxml import ooxml_pages
 from scanner.ingest.page import Document, Page
 from scanner.ingest.sniff import CONTAINER_TYPES, IMAGE_TYPES, sniff
-from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
+from scanner.ingest.textual import text_content_pages, text_of
 from scanner.ingest.zip import listed_members, open_zip, zip_pages
 
 _DAMAGED_CONTAINER = {
@@ -65,11 +66,17 @@ def container_pages(kind: str, data: bytes, prefix: str, depth: int, budget: Bud
                           f"at {where}")
     if kind == "eml":
         return eml_pages(data, prefix, depth, budget, member_pages)
+    if kind == "msg":
+        from scanner.ingest.msg import msg_pages  # extract-msg is loaded only for Outlook messages
+
+        return msg_pages(data, prefix, depth, budget, member_pages)
     archive = open_zip(data, prefix)
     with archive:
         members = listed_members(archive, prefix, budget)
         if kind == "ooxml":
             return ooxml_pages(archive, members, prefix, depth, budget, member_pages)
+        if kind == "odf":
+            return odf_pages(archive, members, prefix, depth, budget, member_pages)
         return zip_pages(archive, members, prefix, depth, budget, member_pages)
 
 
@@ -83,10 +90,10 @@ def member_pages(data: bytes, name: str, depth: int, budget: Budget, kind: str |
     if kind in ("pdf", "svg") or kind in IMAGE_TYPES:
         pages = list(_leaf_document(data, kind, name, depth, budget).pages)
     else:
-        text = decoded_text(data)
+        text = text_of(data, kind, name)
         if text is None:
             raise IngestError("cannot check member {name}: not a format smscan reads", name=name)
-        pages = text_pages(markup_lines(text) if is_markup(name, text) else text.splitlines(), name)
+        return text_content_pages(text, name, depth, budget, member_pages)  # counts its own pages
     for page in pages:
         page.part = name
     budget.count_pages(len(pages), name)

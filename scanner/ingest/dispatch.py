@@ -46,8 +46,25 @@ def _load(data: bytes, kind: str | None, filename: str | None, limits: Limits) -
         from scanner.ingest.containers import load_container
 
         return load_container(data, kind, limits)
+    from scanner.ingest.textual import text_of
+
+    text = text_of(data, kind, filename)
+    if text is not None:
+        return load_text(text, filename, limits)
     suffix = PurePath(filename).suffix.lower() if filename else ""
     if suffix:
         raise IngestError("unsupported or unrecognised file type (named {suffix}): the content is not a format "
                           "smscan reads", suffix=suffix)
     raise IngestError("unsupported or unrecognised file type: the content is not a format smscan reads")
+
+
+def load_text(text: str, name: str | None = None, limits: Limits | None = None) -> Document:
+    """Text (a file's, standard input's, a draft's): plain, Markdown, HTML, CSV/TSV, RTF; `name`, if
+    any, is only a hint that the text is HTML (an e-mail's declared HTML body)."""
+    from scanner.ingest.budget import Budget
+    from scanner.ingest.containers import member_pages
+    from scanner.ingest.textual import text_content_pages
+
+    pages = text_content_pages(text, None, 1, Budget(limits or Limits()), member_pages, name=name)
+    office = next((p.metadata["office_info"] for p in pages if "office_info" in p.metadata), None)
+    return Document("text", pages, {"office_info": office} if office else {})

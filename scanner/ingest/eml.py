@@ -16,7 +16,8 @@ from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.page import Page
 from scanner.ingest.sniff import sniff
-from scanner.ingest.text import decoded_text, is_markup, markup_lines, text_pages
+from scanner.ingest.text import decoded_text, text_pages
+from scanner.ingest.textual import text_content_pages
 from scanner.ingest.zip import MemberReader
 
 # Damage the parser notes and repairs by guessing: a multipart that never closes (the message was
@@ -178,12 +179,8 @@ def eml_pages(data: bytes, prefix: str, depth: int, budget: Budget, member_pages
         budget.count_member(name)
         budget.spend(len(leaf.data), name)
         if leaf.text is not None:
-            markup = leaf.content_type == "text/html" or (
-                leaf.content_type != "text/plain" and is_markup(leaf.name, leaf.text))
-            lines = markup_lines(leaf.text) if markup else leaf.text.splitlines()
-            found = text_pages(lines, name)
-            budget.count_pages(len(found), name)
-            pages.extend(found)
+            html = leaf.content_type == "text/html"
+            pages.extend(text_content_pages(leaf.text, name, depth, budget, member_pages, declared_html=html))
         else:
             pages.extend(member_pages(leaf.data, name, depth, budget, "eml" if leaf.is_message else None))
     return pages

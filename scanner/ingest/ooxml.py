@@ -14,6 +14,7 @@ import defusedxml.ElementTree as SafeTree
 from scanner.ingest.budget import Budget
 from scanner.ingest.errors import IngestError, one_line
 from scanner.ingest.page import Page
+from scanner.ingest.sheets import SHEET_PART, sheet_pages
 from scanner.ingest.text import lines_as_words, text_page, text_pages
 from scanner.ingest.zip import MemberReader, read_member
 
@@ -46,17 +47,26 @@ def ooxml_pages(
 ) -> list[Page]:
     pages: list[Page] = []
     office_info: dict[str, str] = {}
+    sheets: list[tuple[str, bytes]] = []  # read as tables once the shared strings are known
+    shared: tuple[str, bytes] | None = None
     for info in members:
         name, full = info.filename, prefix + info.filename
         lower = name.lower()
         if lower in ("docprops/core.xml", "docprops/app.xml"):
             office_info.update(_properties(read_member(archive, info, full, budget), full))
+        elif SHEET_PART.match(name) or lower == "xl/sharedstrings.xml":
+            data = read_member(archive, info, full, budget)
+            if lower == "xl/sharedstrings.xml":
+                shared = (full, data)
+            else:
+                sheets.append((full, data))
         elif lower.endswith(".xml") and lower != "[content_types].xml":
             found = text_pages(ooxml_text_lines(read_member(archive, info, full, budget), full), full)
             budget.count_pages(len(found), full)
             pages.extend(found)
         elif _OOXML_SHOWN.search(lower):
             pages.extend(member_pages(read_member(archive, info, full, budget), full, depth, budget))
+    pages.extend(sheet_pages(sheets, shared, budget))
     if office_info:
         pages.insert(0, _properties_page(office_info, prefix + "docProps/core.xml"))
     return pages

@@ -11,7 +11,8 @@ _HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b
 
 
 def sniff(data: bytes) -> str | None:
-    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", "svg", "ooxml", "zip", "eml", or None."""
+    """Return "pdf", "png", "jpeg", "gif", "webp", "tiff", "bmp", "heif", "svg", "ooxml", "odf", "zip", "msg",
+    "ole", "rtf", "eml", or None (text is told from binary by the text reader)."""
     head = data[:32]
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -23,7 +24,7 @@ def sniff(data: bytes) -> str | None:
         return "webp"
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return "tiff"
-    if head[:2] == b"BM" and len(data) > 26:
+    if head[:2] == b"BM" and _bitmap_header(data):
         return "bmp"
     if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
         return "heif"
@@ -31,9 +32,13 @@ def sniff(data: bytes) -> str | None:
     if b"%PDF-" in data[:1024]:
         return "pdf"
     if head[:4] in (b"PK\x03\x04", b"PK\x05\x06"):  # a member's local header; an empty archive
-        return "ooxml" if _has_content_types(data) else "zip"
+        return _zip_kind(data)
     if looks_like_svg(data):
         return "svg"
+    if head.startswith(_OLE_SIGNATURE):
+        return "msg" if _OUTLOOK_STREAM in data else "ole"
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"{\\rtf":
+        return "rtf"
     if looks_like_rfc822(data):
         return "eml"
     return None
@@ -49,6 +54,26 @@ def looks_like_svg(data: bytes) -> bool:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         head = head.decode("utf-16", "replace").encode("utf-8")
     return _SVG_START.match(head.removeprefix(codecs.BOM_UTF8)) is not None
+
+
+# OLE2 compound files: Outlook messages (.msg) keep their properties in streams named
+# __substg1.0_XXXXYYYY (directory names are UTF-16); legacy Office files (.doc .xls .ppt) do not.
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_OUTLOOK_STREAM = "__substg1.0_".encode("utf-16-le")
+_ODF_MIMETYPE = re.compile(rb"^PK\x03\x04.{26}mimetypeapplication/vnd\.oasis\.opendocument\.", re.S)
+
+
+def _bitmap_header(data: bytes) -> bool:
+    """"BM" opens many a line of text too: a bitmap also has a known DIB header size at byte 14."""
+    return len(data) > 26 and int.from_bytes(data[14:18], "little") in (12, 16, 40, 52, 56, 64, 108, 124)
+
+
+def _zip_kind(data: bytes) -> str:
+    """OpenDocument names its type in its first member, "mimetype", stored uncompressed as the
+    standard asks; Office Open XML lists [Content_Types].xml; any other ZIP is an archive."""
+    if _ODF_MIMETYPE.match(data[:200]):
+        return "odf"
+    return "ooxml" if _has_content_types(data) else "zip"
 
 
 def _has_content_types(data: bytes) -> bool:
@@ -94,4 +119,4 @@ def _binary_body(rest: bytes) -> bool:
 
 
 IMAGE_TYPES = frozenset({"png", "jpeg", "gif", "webp", "tiff", "bmp", "heif"})
-CONTAINER_TYPES = frozenset({"zip", "ooxml", "eml"})
+CONTAINER_TYPES = frozenset({"zip", "ooxml", "odf", "msg", "eml"})
