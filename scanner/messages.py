@@ -14,7 +14,7 @@ from scanner.detectors import SECTION_TITLES, KindSpec, Message, Registry, regis
 from scanner.i18n import LANGUAGES, N_, capitalized, ntr, tr, typeset
 from scanner.model import Finding, LocalText
 
-N_("corporate symbols")
+N_("personal use of social media")
 N_("privacy")
 N_("conduct")
 N_("confidential information")

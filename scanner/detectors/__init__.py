@@ -109,7 +109,7 @@ class Detector:
 # Guideline sections and their titles, as people see them. A plug-in's new section is shown
 # by its number alone.
 SECTION_TITLES: dict[str, str] = {
-    "2.3": "corporate symbols",
+    "2.3": "personal use of social media",
     "2.4": "privacy",
     "2.5": "conduct",
     "2.6": "confidential information",
