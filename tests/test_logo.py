@@ -31,7 +31,7 @@ from tests.logo_cases import (
     statcan_artwork,
     text_lines,
 )
-from tests.logo_cases import scene as tests_scene
+from tests.logo_cases import scene as scene_background
 from tools.logo import artwork
 
 BLOCKING = 0.5  # findings at or above this confidence are meant to block by default
@@ -231,7 +231,7 @@ def test_drawn_wordmark_found(detector: LogoDetector) -> None:
 
 def test_translucent_signature_on_dark_photo(detector: LogoDetector) -> None:
     """The flag half-transparent over a dark, textured scene (a miss of the shape finder)."""
-    background = (tests_scene(seed=4) * 0.3).astype(np.uint8)
+    background = (scene_background(seed=4) * 0.3).astype(np.uint8)
     art = artwork_rgb(artwork.signature([("Statistics", "Canada"), ("Statistique", "Canada")], SANS))
     image = compose(art, Distortion(0.3, 10, invert=True, jpeg=50), background)
     assert blocking(detector.detect(page_of(image)))
@@ -264,7 +264,8 @@ def test_models_are_shipped_small_with_their_recipe() -> None:
     for name in (learned.FINDER_FILE, learned.JUDGE_FILE):
         assert (folder / name).stat().st_size < 5 * 2**20
         assert recipe["sha256"][name] == learned.model_sha256(folder / name)
-    assert recipe["command"].startswith("python -m tools.logo.train")
+    for network in ("finder", "judge"):
+        assert recipe["networks"][network]["command"].startswith("python -m tools.logo.train")
 
 
 def test_detector_uses_the_models(detector: LogoDetector) -> None:

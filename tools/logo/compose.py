@@ -129,11 +129,12 @@ class Sources:
     def background(self, rng: np.random.Generator, width: int, height: int) -> tuple[np.ndarray, str]:
         """A background and its kind: photo, page, plain (light or dark) or procedural."""
         pick = rng.random()
-        if pick < 0.5 and self.photos:
+        # Pages are a third: text is what a symbol finder most easily mistakes for titles.
+        if pick < 0.4 and self.photos:
             return _crop(rng, self.photos[int(rng.integers(len(self.photos)))], width, height), "photo"
-        if pick < 0.65 and self.pages:
+        if pick < 0.72 and self.pages:
             return _crop(rng, self.pages[int(rng.integers(len(self.pages)))], width, height), "page"
-        if pick < 0.8:
+        if pick < 0.87:
             tone = rng.choice([rng.uniform(200, 255), rng.uniform(0, 60), rng.uniform(60, 200)])
             plain = np.full((height, width, 3), tone, np.float32) + rng.normal(0, 20, 3).astype(np.float32)
             plain += rng.normal(0, rng.uniform(0, 6), plain.shape).astype(np.float32)

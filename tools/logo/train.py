@@ -112,7 +112,7 @@ class Banks:
         rng = np.random.default_rng(seed)
         self.positives = artwork.positives(rng, artwork.DEPARTMENTS)
         self.decoys = artwork.decoys(rng)
-        self.sources = compose.Sources(compose.load_photos(photos), compose.text_pages(rng, 12))
+        self.sources = compose.Sources(compose.load_photos(photos), compose.text_pages(rng, 24))
 
     def positive(self, rng: np.random.Generator) -> artwork.Artwork:
         # The official artwork and the wordmarks are few: draw them as often as departments.
@@ -182,7 +182,7 @@ def judge_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, in
         other = banks.decoy(rng) if rng.random() < 0.7 else banks.positive(rng)
         compose.place(rng, scene, other, flag_h * rng.uniform(0.5, 2), tuple(rng.uniform(0, 1, 2) * SCENE), *_pose(rng))
     label, extent = 0, np.zeros(2, np.float32)
-    if pick < 0.6:
+    if pick < 0.45:
         art = banks.positive(rng)
         placed = compose.place(rng, scene, art, flag_h, centre, *_pose(rng))
         label = ROLE_CLASS[art.role]
@@ -192,7 +192,7 @@ def judge_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, in
         if rng.random() < 0.1:  # a window beside the symbol, not on it: nothing there
             label, extent = 0, np.zeros(2, np.float32)
             at = at + rng.choice([-1, 1]) * rng.uniform(1.5, 5) * size * np.float32([np.cos(angle), np.sin(angle)])
-    elif pick < 0.9:
+    elif pick < 0.75:
         decoy = banks.decoy(rng)
         placed = compose.place(rng, scene, decoy, flag_h, centre, *_pose(rng))
         x0, y0, x1, y1 = placed.box

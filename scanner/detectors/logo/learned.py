@@ -51,6 +51,15 @@ class Proposal:
     angle: float  # radians, of the symbol's top edge (y down)
     score: float
     level: int  # pyramid level it was found at (0 = finest)
+    shape: float = 0.0  # correlation with the drawn symbol, when checked
+
+    @classmethod
+    def from_corners(cls, corners: np.ndarray, score: float, level: int, shape: float) -> Proposal:
+        """From TL, TR, BR, BL corners (e.g. after refining the pose)."""
+        top = (corners[1] - corners[0]) + (corners[2] - corners[3])
+        height = float(np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+        centre = corners.mean(axis=0)
+        return cls((float(centre[0]), float(centre[1])), height, float(np.arctan2(top[1], top[0])), score, level, shape)
 
     def corners(self) -> np.ndarray:
         """TL, TR, BR, BL of the 2:1 symbol."""
