@@ -281,7 +281,10 @@ def test_training_recipe_runs_end_to_end(tmp_path: Path) -> None:
     from tools.logo import train
 
     assert (
-        train.main(["--out", str(tmp_path), "--steps", "2", "--batch", "2", "--workers", "0", "--max-photos", "2"]) == 0
+        train.main(
+            ["--out", str(tmp_path), "--steps", "2", "--batch", "2", "--workers", "0", "--max-photos", "0", "--quick"]
+        )
+        == 0
     )
     models = learned.LearnedModels(tmp_path)
     assert set(models.recipe["sha256"]) == {learned.FINDER_FILE, learned.JUDGE_FILE}

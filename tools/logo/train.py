@@ -108,11 +108,12 @@ class Judge(nn.Module):
 
 
 class Banks:
-    def __init__(self, seed: int, photos: list[Path]) -> None:
+    def __init__(self, seed: int, photos: list[Path], quick: bool = False) -> None:
+        """`quick`: three departments and two pages, for the end-to-end test of the recipe."""
         rng = np.random.default_rng(seed)
-        self.positives = artwork.positives(rng, artwork.DEPARTMENTS)
+        self.positives = artwork.positives(rng, artwork.DEPARTMENTS[:3] if quick else artwork.DEPARTMENTS)
         self.decoys = artwork.decoys(rng)
-        self.sources = compose.Sources(compose.load_photos(photos), compose.text_pages(rng, 24))
+        self.sources = compose.Sources(compose.load_photos(photos), compose.text_pages(rng, 2 if quick else 24))
 
     def positive(self, rng: np.random.Generator) -> artwork.Artwork:
         # The official artwork and the wordmarks are few: draw them as often as departments.
@@ -213,8 +214,8 @@ def judge_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, in
 class Stream(IterableDataset):
     """Endless pictures for one of the two networks; each worker has its own seeded generator."""
 
-    def __init__(self, which: str, seed: int, photos: list[Path]) -> None:
-        self.which, self.seed, self.photos = which, seed, photos
+    def __init__(self, which: str, seed: int, photos: list[Path], quick: bool = False) -> None:
+        self.which, self.seed, self.photos, self.quick = which, seed, photos, quick
 
     def __iter__(self):
         info = get_worker_info()
@@ -222,7 +223,7 @@ class Stream(IterableDataset):
         rng = np.random.default_rng([self.seed, worker, 1 if self.which == "judge" else 0])
         torch.set_num_threads(1)
         cv2.setNumThreads(1)
-        banks = Banks(self.seed, self.photos)
+        banks = Banks(self.seed, self.photos, self.quick)
         while True:
             if self.which == "finder":
                 tile, target = finder_sample(rng, banks)
@@ -257,13 +258,21 @@ def judge_loss(out: torch.Tensor, label: torch.Tensor, extent: torch.Tensor) -> 
 
 
 def train(
-    which: str, steps: int, batch: int, seed: int, workers: int, photos: list[Path], log: list[str], out: Path
+    which: str,
+    steps: int,
+    batch: int,
+    seed: int,
+    workers: int,
+    photos: list[Path],
+    log: list[str],
+    out: Path,
+    quick: bool = False,
 ) -> nn.Module:
     """Train one network; its ONNX file is rewritten every 250 steps, so a run cut short
     still leaves a usable model."""
     torch.manual_seed(seed)
     model: nn.Module = Finder() if which == "finder" else Judge()
-    data = DataLoader(Stream(which, seed, photos), batch_size=batch, num_workers=workers)
+    data = DataLoader(Stream(which, seed, photos, quick), batch_size=batch, num_workers=workers)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     model.train()
@@ -337,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1, help="data-loader processes making pictures")
     parser.add_argument("--preview", type=Path, help="write a few training pictures here and stop")
     parser.add_argument("--max-photos", type=int, help="use only the first N training photos (quick runs)")
+    parser.add_argument("--quick", action="store_true", help="few departments and pages: to test the recipe")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
