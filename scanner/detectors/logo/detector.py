@@ -223,20 +223,20 @@ class LogoDetector(Detector):
         confidence = min(0.95, 0.45 + 0.5 * probability)
         if kind == "symbol":
             if _red_share(rgb, corners) >= RED_SHARE:
-                return Finding("logo", "canada-flag", 0.35, page.number, flag_box, seen, SECTION_SYMBOLS)
-            return Finding("logo", "flag-symbol", 0.6, page.number, flag_box, seen, SECTION_SYMBOLS)
+                return Finding("logo", "canada-flag", 0.35, page.number, flag_box, detail=seen)
+            return Finding("logo", "flag-symbol", 0.6, page.number, flag_box, detail=seen)
         box = _bbox(_extent_corners(verdict, kind), scale, page.width, page.height)
         if kind == "wordmark":
-            return Finding("logo", "canada-wordmark", confidence, page.number, box, seen, SECTION_SYMBOLS)
+            return Finding("logo", "canada-wordmark", confidence, page.number, box, detail=seen)
         inverted = _lighter_than_around(gray, corners)
         anchored = self._best_anchor(corners, inverted, gray)
         if anchored is not None:
             anchor, similarity, quad = anchored
             detail = f"{seen} + artwork of {anchor.template.source} around it ({similarity:.2f})"
             box = _bbox(quad, scale, page.width, page.height)
-            return Finding("logo", anchor.template.label, confidence, page.number, box, detail, SECTION_SYMBOLS)
+            return Finding("logo", anchor.template.label, confidence, page.number, box, detail=detail)
         label = _label_from_words(page.words, flag_box) or "departmental-signature"
-        return Finding("logo", label, confidence, page.number, box, seen, SECTION_SYMBOLS)
+        return Finding("logo", label, confidence, page.number, box, detail=seen)
 
     def _flag_finding(self, flag: FlagSymbol, gray: np.ndarray, scale: float, page: Page, bbox: BBox) -> Finding:
         shape = f"flag-symbol shape (correlation {flag.similarity:.2f}, {flag.polarity})"
