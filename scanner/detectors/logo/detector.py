@@ -39,7 +39,14 @@ from scanner.detectors.logo.features import (
     check_image,
     refine_and_compare,
 )
-from scanner.detectors.logo.flag import FlagSymbol, find_flag_symbols, fit_symbol, redness, symbol_similarity
+from scanner.detectors.logo.flag import (
+    FlagSymbol,
+    box_pixels,
+    find_flag_symbols,
+    fit_symbol,
+    redness,
+    symbol_similarity,
+)
 from scanner.detectors.logo.templates import LogoTemplate, load_templates, missing_templates_warnings
 from scanner.geometry import BBox
 from scanner.ingest.page import Page, Word
@@ -292,18 +299,8 @@ def _extent_corners(verdict: learned.Verdict, kind: str) -> np.ndarray:
     return np.float32([centre + (x * across + y * down) * h for x in (left, right) for y in (top, bottom)])
 
 
-def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
-    """The pixels of `image` inside the quadrilateral `corners`."""
-    x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
-    x0, y0 = max(x, 0), max(y, 0)
-    window = image[y0 : y + h, x0 : x + w]
-    inside = np.zeros(window.shape[:2], np.uint8)
-    cv2.fillConvexPoly(inside, np.round(corners - [x0, y0]).astype(np.int32), 1)
-    return window[inside.astype(bool)]
-
-
 def _red_share(rgb: np.ndarray, corners: np.ndarray) -> float:
-    pixels = _box_pixels(rgb, corners).astype(np.int16)
+    pixels = box_pixels(rgb, corners).astype(np.int16)
     if len(pixels) == 0:
         return 0.0
     red = (pixels[:, 0] - np.maximum(pixels[:, 1], pixels[:, 2]) > 50) & (pixels[:, 0] > 110)
@@ -317,7 +314,7 @@ def _lighter_than_around(gray: np.ndarray, corners: np.ndarray) -> bool:
         [corners[0], corners[0] + (corners[1] - corners[0]) / 4, corners[3] + (corners[2] - corners[3]) / 4, corners[3]]
     )
     ring = centre + (corners - centre) * 1.5
-    bars, around = _box_pixels(gray, bar), _box_pixels(gray, ring)
+    bars, around = box_pixels(gray, bar), box_pixels(gray, ring)
     if len(bars) == 0 or len(around) == 0:
         return False
     return float(bars.mean()) > float(np.median(around))

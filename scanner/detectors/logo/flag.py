@@ -186,7 +186,7 @@ def symbol_similarity(gray: np.ndarray, corners: np.ndarray, polarity: str) -> f
     return min(whole, leaf)
 
 
-def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+def box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """The pixels of `image` inside the quadrilateral `corners` (any channel count)."""
     x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
     x0, y0 = max(x, 0), max(y, 0)
@@ -198,13 +198,13 @@ def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
 
 def _is_red(corners: np.ndarray, red_mask: np.ndarray) -> bool:
     """A quarter or more of the symbol's box is red (bars and leaf cover ~60% of it)."""
-    inside = _box_pixels(red_mask, corners)
+    inside = box_pixels(red_mask, corners)
     return inside.size > 0 and float(inside.mean()) > 0.25
 
 
 def _is_neutral(rgb: np.ndarray, corners: np.ndarray, mask: np.ndarray) -> bool:
     """The symbol's own pixels (bars, leaf) are black, grey or white rather than coloured."""
-    colours = _box_pixels(rgb, corners)[_box_pixels(mask, corners).astype(bool)].astype(np.int16)
+    colours = box_pixels(rgb, corners)[box_pixels(mask, corners).astype(bool)].astype(np.int16)
     if len(colours) == 0:
         return False
     chroma = colours.max(axis=1) - colours.min(axis=1)
