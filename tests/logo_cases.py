@@ -181,3 +181,19 @@ def text_lines(lines: list[str], size: float = 40) -> np.ndarray:
 def national_flag(height: int = 300) -> np.ndarray:
     """The national flag in flag red (our drawn symbol: same 1:2:1 layout and leaf)."""
     return draw.flag_symbol(height=height, colour=tuple(c / 255 for c in FLAG_RED), margin=0.0)
+
+
+# --- artwork of the training generator, drawn by the FIP rules or as decoys ---------------
+
+
+def artwork_rgb(
+    art, flag: tuple[int, int, int] = (234, 45, 55), text: tuple[int, int, int] = (20, 20, 20)
+) -> np.ndarray:
+    """An `tools.logo.artwork.Artwork` painted dark on white (flag in `flag`, words in `text`)."""
+    rgb = np.full((*art.flag.shape, 3), 255, np.float32)
+    if art.fixed is not None:
+        alpha = art.fixed[..., 3:4] / 255
+        rgb = rgb * (1 - alpha) + art.fixed[..., :3] * alpha
+    for ink, colour in ((art.flag, flag), (art.text, text)):
+        rgb = rgb * (1 - ink[..., None]) + np.float32(colour) * ink[..., None]
+    return np.clip(rgb, 0, 255).astype(np.uint8)

@@ -11,11 +11,13 @@ import cv2
 import numpy as np
 import pytest
 
+from scanner.detectors.logo import learned
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.templates import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
 from scanner.model import Finding
 from tests.logo_cases import (
     Distortion,
+    artwork_rgb,
     austria_flag,
     colour_flag_artwork,
     compose,
@@ -29,6 +31,8 @@ from tests.logo_cases import (
     statcan_artwork,
     text_lines,
 )
+from tests.logo_cases import scene as scene_background
+from tools.logo import artwork
 
 BLOCKING = 0.5  # findings at or above this confidence are meant to block by default
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,6 +190,107 @@ def test_national_flag_alone_is_reported_low(detector: LogoDetector) -> None:
 def test_black_flag_symbol_alone_is_a_corporate_symbol(detector: LogoDetector) -> None:
     image = compose(draw.flag_symbol(200, colour=draw.BLACK), Distortion(0.15, 10))
     assert_found(detector.detect(page_of(image)), "flag-symbol", image)
+
+
+# --- every FIP signature, not only the installed artwork ------------------------------------
+
+SANS = artwork._fonts("sans")[0]
+SIGNATURES = {
+    # Titles never drawn for training (the held-out list), in the FIP layouts.
+    "parks two columns": (
+        artwork.signature([("Parks", "Canada"), ("Parcs", "Canada")], SANS),
+        Distortion(0.3, 6, jpeg=60),
+    ),
+    "health french first": (artwork.signature([("Santé", "Canada"), ("Health", "Canada")], SANS), Distortion(0.2, -10)),
+    "archives stacked": (
+        artwork.signature(
+            [("Library and Archives Canada",), ("Bibliothèque et Archives Canada",)], SANS, columns=False
+        ),
+        Distortion(0.45, 4, tilt=0.2, jpeg=50),
+    ),
+    "veterans inverted": (
+        artwork.signature([("Veterans Affairs", "Canada"), ("Anciens Combattants", "Canada")], SANS),
+        Distortion(0.35, -15, invert=True, jpeg=60),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(SIGNATURES))
+def test_departmental_signature_found(detector: LogoDetector, case: str) -> None:
+    art, distortion = SIGNATURES[case]
+    image = compose(artwork_rgb(art), distortion)
+    hits = blocking(detector.detect(page_of(image)))
+    assert hits, f"no blocking finding for {case}"
+    assert hits[0].label in {"departmental-signature", "gc-signature", "statcan-signature"}
+
+
+def test_drawn_wordmark_found(detector: LogoDetector) -> None:
+    image = compose(artwork_rgb(artwork.drawn_wordmark(artwork._fonts("serif")[0])), Distortion(0.3, -7, jpeg=50))
+    assert_found(detector.detect(page_of(image)), "canada-wordmark", image)
+
+
+def test_translucent_signature_on_dark_photo(detector: LogoDetector) -> None:
+    """The flag half-transparent over a dark, textured scene (a miss of the shape finder)."""
+    background = (scene_background(seed=4) * 0.3).astype(np.uint8)
+    art = artwork_rgb(artwork.signature([("Statistics", "Canada"), ("Statistique", "Canada")], SANS))
+    image = compose(art, Distortion(0.3, 10, invert=True, jpeg=50), background)
+    assert blocking(detector.detect(page_of(image)))
+
+
+NEW_DECOYS = {
+    "lebanon flag": artwork.lebanon(120),
+    "maple leaf on a badge": artwork.maple_leaf(120, "circle"),
+    "maple leaf alone": artwork.maple_leaf(120, "none"),
+    "another government's crest": artwork.crest(np.random.default_rng(3), 80, "Home Office", SANS),
+    "another wordmark": artwork.other_wordmark(np.random.default_rng(5), "Ontario", artwork._fonts("serif")[0], 60),
+    "canada in a serif": artwork.words(("Canada",), artwork._fonts("serif")[0], 120),
+    "department titles without symbol": artwork.words(("Parks Canada", "Parcs Canada"), SANS, 80),
+}
+
+
+@pytest.mark.parametrize("case", list(NEW_DECOYS))
+@pytest.mark.parametrize("width", [0.15, 0.4])
+def test_new_decoys_not_reported(detector: LogoDetector, case: str, width: float) -> None:
+    image = compose(artwork_rgb(NEW_DECOYS[case]), Distortion(width, 6, jpeg=60))
+    assert blocking(detector.detect(page_of(image))) == []
+
+
+# --- the shipped models -------------------------------------------------------------------
+
+
+def test_models_are_shipped_small_with_their_recipe() -> None:
+    folder = learned.MODEL_DIR
+    recipe = learned.LearnedModels(folder).recipe
+    for name in (learned.FINDER_FILE, learned.JUDGE_FILE):
+        assert (folder / name).stat().st_size < 5 * 2**20
+        assert recipe["sha256"][name] == learned.model_sha256(folder / name)
+    for network in ("finder", "judge"):
+        assert recipe["networks"][network]["command"].startswith("python -m tools.logo.train")
+
+
+def test_detector_uses_the_models(detector: LogoDetector) -> None:
+    assert detector.models is not None
+
+
+@pytest.mark.slow
+def test_training_recipe_runs_end_to_end(tmp_path: Path) -> None:
+    """The recipe at a tiny scale: pictures made, both networks trained and exported, and the
+    exported files loaded by the detector through OpenCV."""
+    pytest.importorskip("torch")
+    pytest.importorskip("onnx")
+    from tools.logo import train
+
+    assert (
+        train.main(
+            ["--out", str(tmp_path), "--steps", "2", "--batch", "2", "--workers", "0", "--max-photos", "0", "--quick"]
+        )
+        == 0
+    )
+    models = learned.LearnedModels(tmp_path)
+    assert set(models.recipe["sha256"]) == {learned.FINDER_FILE, learned.JUDGE_FILE}
+    image = compose(artwork_rgb(artwork.symbol(60)), Distortion(0.2))
+    findings = LogoDetector(models=models).detect(page_of(image))
+    assert all(f.kind == "logo" for f in findings)
 
 
 # --- shared evaluation files (skipped when ../shared is absent) ---------------------------

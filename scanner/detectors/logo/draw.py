@@ -42,7 +42,7 @@ def maple_leaf_outline() -> list[tuple[float, float]]:
     return right + left
 
 
-def _draw_flag(page: pymupdf.Page, x0: float, y0: float, height: float, colour: tuple) -> None:
+def draw_flag(page: pymupdf.Page, x0: float, y0: float, height: float, colour: tuple) -> None:
     """Bars of height x height/2 either side of a height x height square with the leaf."""
     bar = height / 2
     for left in (x0, x0 + bar + height):
@@ -67,7 +67,7 @@ def flag_symbol(height: int = 100, colour: tuple = FIP_RED, margin: float = 0.15
     pad = height * margin
     doc = pymupdf.open()
     page = doc.new_page(width=2 * height + 2 * pad, height=height + 2 * pad)
-    _draw_flag(page, pad, pad, height, colour)
+    draw_flag(page, pad, pad, height, colour)
     return _to_rgb(page, 1.0)
 
 
@@ -90,7 +90,7 @@ def signature(
     width = text_x + column + max(pymupdf.get_text_length(t, "helv", size) for t in french)
     doc = pymupdf.open()
     page = doc.new_page(width=width + pad, height=flag_h + 2 * pad)
-    _draw_flag(page, pad, pad, flag_h, colour)
+    draw_flag(page, pad, pad, flag_h, colour)
     for column_x, lines in ((text_x, english), (text_x + column, french)):
         for row, text in enumerate(lines):
             baseline = pad + 0.40 * flag_h + row * 0.56 * flag_h

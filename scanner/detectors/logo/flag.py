@@ -186,7 +186,7 @@ def symbol_similarity(gray: np.ndarray, corners: np.ndarray, polarity: str) -> f
     return min(whole, leaf)
 
 
-def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+def box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """The pixels of `image` inside the quadrilateral `corners` (any channel count)."""
     x, y, w, h = cv2.boundingRect(np.round(corners).astype(np.int32))
     x0, y0 = max(x, 0), max(y, 0)
@@ -198,13 +198,13 @@ def _box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
 
 def _is_red(corners: np.ndarray, red_mask: np.ndarray) -> bool:
     """A quarter or more of the symbol's box is red (bars and leaf cover ~60% of it)."""
-    inside = _box_pixels(red_mask, corners)
+    inside = box_pixels(red_mask, corners)
     return inside.size > 0 and float(inside.mean()) > 0.25
 
 
 def _is_neutral(rgb: np.ndarray, corners: np.ndarray, mask: np.ndarray) -> bool:
     """The symbol's own pixels (bars, leaf) are black, grey or white rather than coloured."""
-    colours = _box_pixels(rgb, corners)[_box_pixels(mask, corners).astype(bool)].astype(np.int16)
+    colours = box_pixels(rgb, corners)[box_pixels(mask, corners).astype(bool)].astype(np.int16)
     if len(colours) == 0:
         return False
     chroma = colours.max(axis=1) - colours.min(axis=1)
@@ -275,3 +275,37 @@ def _distinct(found: list[FlagSymbol]) -> list[FlagSymbol]:
         if all(np.linalg.norm(centre - k.corners.mean(axis=0)) > k.height / 2 for k in kept):
             kept.append(flag)
     return kept
+
+
+def fit_symbol(rgb: np.ndarray, gray: np.ndarray, corners: np.ndarray) -> tuple[float, np.ndarray, str]:
+    """The drawn symbol's best correlation near a rough pose: the dark, light and red readings
+    are tried, then sizes ±15 % and shifts of ±15 % of the height for the best one.
+    Returns the similarity, the refined corners and the polarity ("dark", "light" or "red")."""
+    centre = corners.mean(axis=0)
+    grown = centre + (corners - centre) * 1.6
+    x, y, w, h = cv2.boundingRect(np.round(grown).astype(np.int32))
+    x0, y0 = max(x, 0), max(y, 0)
+    x1, y1 = min(x + w, gray.shape[1]), min(y + h, gray.shape[0])
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return -1.0, corners, "dark"
+    local = corners - np.float32([x0, y0])
+    readings = {
+        "dark": (gray[y0:y1, x0:x1], "dark"),
+        "light": (gray[y0:y1, x0:x1], "light"),
+        "red": (redness(rgb[y0:y1, x0:x1]), "dark"),
+    }
+    polarity = max(readings, key=lambda p: symbol_similarity(readings[p][0], local, readings[p][1]))
+    image, reading = readings[polarity]
+    down = (local[3] - local[0]) / 2 + (local[2] - local[1]) / 2
+    across = (local[1] - local[0]) / 2 + (local[2] - local[3]) / 2
+    middle = local.mean(axis=0)
+    best = (-1.0, local)
+    for size in (0.87, 1.0, 1.15):
+        for dx in (-0.15, 0.0, 0.15):
+            for dy in (-0.15, 0.0, 0.15):
+                moved = middle + (across * dx + down * dy) * 0.5
+                candidate = np.float32(moved + (local - middle) * size)
+                score = symbol_similarity(image, candidate, reading)
+                if score > best[0]:
+                    best = (score, candidate)
+    return best[0], best[1] + np.float32([x0, y0]), polarity

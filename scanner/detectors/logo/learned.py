@@ -1,0 +1,202 @@
+"""The learned part of the logo check: two small networks trained by `tools/logo/train.py` on
+composed pictures, run by OpenCV's DNN module (no other runtime).
+
+1. The *finder* is a fully convolutional network run over an image pyramid. At every level it
+   marks the centres of flag symbols 5-30 pixels tall (any colour, polarity, blur, angle), with
+   the symbol's height, angle and sub-cell position. Levels are an octave apart, so every size
+   from a few pixels to the whole image is seen at one of them.
+2. The *judge* looks at the neighbourhood of each found symbol, cut out upright and scaled to
+   the symbol (CROP_* flag heights around its centre), and says what the symbol is part of:
+   nothing (a false find), a symbol alone, a signature (titles beside it) or the Canada
+   wordmark (the word under it), with the artwork's left and right ends.
+
+Shapes and constants here are shared with the training script, which imports them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+FINDER_FILE, JUDGE_FILE, RECIPE_FILE = "finder.onnx", "judge.onnx", "recipe.json"
+
+STRIDE = 4  # finder output cell, in input pixels
+FINDER_CHANNELS = 5  # heat logit, log height, angle, x and y offset within the cell
+HEIGHT_REF = 12.0  # the finder predicts log(height / HEIGHT_REF)
+MIN_FLAG, MAX_FLAG = 5.0, 30.0  # symbol heights (pixels) the finder is trained on, per level
+LEVEL0_SIDE = 1280  # long side of the finest pyramid level (symbols of 0.4 % of it are found)
+MIN_LEVEL_SIDE = 24  # the coarsest level's short side
+# The judge's window, in flag heights around the symbol's centre: a signature's titles run to
+# ~11 heights right of it, the wordmark's letters ~12.5 heights left and ~2.7 below.
+CROP_LEFT, CROP_RIGHT, CROP_UP, CROP_DOWN = 13.0, 11.0, 2.0, 3.0
+CROP_UNIT = 8  # pixels per flag height in the judge's window
+CROP_SIZE = (round((CROP_LEFT + CROP_RIGHT) * CROP_UNIT), round((CROP_UP + CROP_DOWN) * CROP_UNIT))
+JUDGE_CLASSES = ("none", "symbol", "signature", "wordmark")
+EXTENT_SCALE = 10.0  # the judge predicts the artwork's ends in flag heights / EXTENT_SCALE
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A flag symbol the finder saw, in the pixels of the image it was given."""
+
+    centre: tuple[float, float]
+    height: float
+    angle: float  # radians, of the symbol's top edge (y down)
+    score: float
+    level: int  # pyramid level it was found at (0 = finest)
+    shape: float = 0.0  # correlation with the drawn symbol, when checked
+
+    @classmethod
+    def from_corners(cls, corners: np.ndarray, score: float, level: int, shape: float) -> Proposal:
+        """From TL, TR, BR, BL corners (e.g. after refining the pose)."""
+        top = (corners[1] - corners[0]) + (corners[2] - corners[3])
+        height = float(np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+        centre = corners.mean(axis=0)
+        return cls((float(centre[0]), float(centre[1])), height, float(np.arctan2(top[1], top[0])), score, level, shape)
+
+    def corners(self) -> np.ndarray:
+        """TL, TR, BR, BL of the 2:1 symbol."""
+        c, s = np.cos(self.angle), np.sin(self.angle)
+        across, down = np.float32([c, s]), np.float32([-s, c])
+        h = self.height
+        centre = np.float32(self.centre)
+        return np.float32(
+            [
+                centre + sign_x * across * h + sign_y * down * h / 2
+                for sign_x, sign_y in ((-1, -1), (1, -1), (1, 1), (-1, 1))
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    proposal: Proposal
+    probabilities: dict[str, float]
+    extent: tuple[float, float]  # artwork's left and right ends, flag heights from the centre
+
+    @property
+    def kind(self) -> str:
+        return max(self.probabilities, key=lambda k: self.probabilities[k])
+
+
+def to_blob(images: list[np.ndarray]) -> np.ndarray:
+    """RGB uint8 images (same size) -> N x 3 x H x W float32 in [-0.5, 0.5]."""
+    batch = np.stack(images).astype(np.float32) / 255.0 - 0.5
+    return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
+
+
+def context_crop(rgb: np.ndarray, centre: tuple[float, float], height: float, angle: float) -> np.ndarray:
+    """The judge's window: the symbol's neighbourhood, upright, CROP_UNIT pixels per flag height."""
+    scale = CROP_UNIT / max(height, 1e-3)
+    c, s = np.cos(angle), np.sin(angle)
+    # image -> crop: rotate by -angle about the centre, scale, put the centre at its place.
+    rotation = np.float64([[c, s], [-s, c]]) * scale
+    target = np.float64([CROP_LEFT * CROP_UNIT, CROP_UP * CROP_UNIT])
+    offset = target - rotation @ np.float64(centre)
+    matrix = np.hstack([rotation, offset[:, None]])
+    return cv2.warpAffine(rgb, matrix, CROP_SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def pyramid(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """(image, scale from the input) per level, finest first, each half the previous."""
+    long_side = max(rgb.shape[:2])
+    scale = min(1.0, LEVEL0_SIDE / long_side)
+    levels = []
+    image = rgb if scale == 1.0 else _resize(rgb, scale)
+    while min(image.shape[:2]) >= MIN_LEVEL_SIDE:
+        levels.append((image, image.shape[1] / rgb.shape[1]))
+        image = cv2.resize(
+            image, (max(1, image.shape[1] // 2), max(1, image.shape[0] // 2)), interpolation=cv2.INTER_AREA
+        )
+    return levels
+
+
+def _resize(rgb: np.ndarray, scale: float) -> np.ndarray:
+    size = (max(1, round(rgb.shape[1] * scale)), max(1, round(rgb.shape[0] * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def decode(output: np.ndarray, threshold: float, level: int, scale: float) -> list[Proposal]:
+    """Peaks of the finder's heat map (C x H x W) as proposals in input pixels."""
+    heat = 1.0 / (1.0 + np.exp(-output[0]))
+    peaks = (heat >= threshold) & (heat == cv2.dilate(heat, np.ones((3, 3), np.uint8)))
+    found = []
+    for i, j in zip(*np.nonzero(peaks), strict=True):
+        x = (j + float(output[3, i, j])) * STRIDE / scale
+        y = (i + float(output[4, i, j])) * STRIDE / scale
+        height = HEIGHT_REF * float(np.exp(np.clip(output[1, i, j], -3, 3))) / scale
+        found.append(Proposal((x, y), height, float(output[2, i, j]), float(heat[i, j]), level))
+    return found
+
+
+def _distinct(proposals: list[Proposal]) -> list[Proposal]:
+    """Strongest first; a proposal whose centre lies inside a kept one's symbol is a repeat."""
+    kept: list[Proposal] = []
+    for p in sorted(proposals, key=lambda p: -p.score):
+        if all(
+            np.hypot(p.centre[0] - k.centre[0], p.centre[1] - k.centre[1]) > 0.7 * max(k.height, p.height) for k in kept
+        ):
+            kept.append(p)
+    return kept
+
+
+def model_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class LearnedModels:
+    """The finder and the judge, loaded once; one OpenCV network per thread (they keep state)."""
+
+    def __init__(self, folder: Path = MODEL_DIR) -> None:
+        self.finder_bytes = (folder / FINDER_FILE).read_bytes()
+        self.judge_bytes = (folder / JUDGE_FILE).read_bytes()
+        recipe = folder / RECIPE_FILE
+        self.recipe = json.loads(recipe.read_text()) if recipe.is_file() else {}
+        self._local = threading.local()
+
+    @classmethod
+    def available(cls, folder: Path = MODEL_DIR) -> bool:
+        return (folder / FINDER_FILE).is_file() and (folder / JUDGE_FILE).is_file()
+
+    def _nets(self) -> tuple[cv2.dnn.Net, cv2.dnn.Net]:
+        if not hasattr(self._local, "finder"):
+            self._local.finder = cv2.dnn.readNetFromONNX(np.frombuffer(self.finder_bytes, np.uint8))
+            self._local.judge = cv2.dnn.readNetFromONNX(np.frombuffer(self.judge_bytes, np.uint8))
+        return self._local.finder, self._local.judge
+
+    def find(self, levels: list[tuple[np.ndarray, float]], threshold: float) -> list[Proposal]:
+        finder, _ = self._nets()
+        found: list[Proposal] = []
+        for level, (image, scale) in enumerate(levels):
+            finder.setInput(to_blob([image]))
+            found += decode(finder.forward()[0], threshold, level, scale)
+        return _distinct(found)
+
+    def judge(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[Verdict]:
+        if not proposals:
+            return []
+        _, judge = self._nets()
+        crops = []
+        for p in proposals:
+            # Cut from the level where the symbol is closest to CROP_UNIT tall: area-averaged
+            # pixels, where a warp from the full image would alias.
+            image, scale = min(levels, key=lambda lv: abs(np.log(max(p.height * lv[1], 1e-3) / CROP_UNIT)))
+            centre = (p.centre[0] * scale, p.centre[1] * scale)
+            crops.append(context_crop(image, centre, p.height * scale, p.angle))
+        judge.setInput(to_blob(crops))
+        out = judge.forward()
+        verdicts = []
+        for p, row in zip(proposals, out, strict=True):
+            logits = row[: len(JUDGE_CLASSES)]
+            probs = np.exp(logits - logits.max())
+            probs /= probs.sum()
+            extent = (float(row[-2]) * EXTENT_SCALE, float(row[-1]) * EXTENT_SCALE)
+            verdicts.append(Verdict(p, dict(zip(JUDGE_CLASSES, map(float, probs), strict=True)), extent))
+        return verdicts
