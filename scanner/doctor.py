@@ -104,7 +104,7 @@ def face_model() -> Part:
 
 
 def logo_templates() -> Part:
-    from scanner.detectors.logo.templates import WITHOUT_TEMPLATES, missing_official, template_dir, template_dirs
+    from scanner.detectors.logo.locations import WITHOUT_TEMPLATES, missing_official, template_dir, template_dirs
 
     missing = missing_official()
     if missing:

@@ -21,7 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.detectors.logo.templates import WITHOUT_TEMPLATES, install_dir, missing_official, template_dir
+from scanner.detectors.logo.locations import WITHOUT_TEMPLATES, install_dir, missing_official, template_dir
 from scanner.errors import SetupError
 
 PACKAGE = "@gcds-core/components@1.3.1"

@@ -10,7 +10,8 @@ import numpy as np
 import pymupdf
 
 from scanner.detectors.logo import draw
-from scanner.detectors.logo.templates import load_raster, template_dir
+from scanner.detectors.logo.locations import template_dir
+from scanner.detectors.logo.templates import load_raster
 from scanner.ingest.page import Page
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from scanner import doctor
-from scanner.detectors.logo.templates import OFFICIAL_SVGS, missing_official
+from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
 from scanner.errors import EXIT_INSTALLATION
 from scanner.version import LICENSE, __version__
 

@@ -133,7 +133,7 @@ def test_a_damaged_file_attached_to_a_pdf_blocks_it(light_scanner):
 
 
 def test_the_gc_signature_svg_in_a_zip_is_seen_as_an_image():
-    from scanner.detectors.logo.templates import template_dir
+    from scanner.detectors.logo.locations import template_dir
 
     signature = template_dir() / "sig-blk-en.svg"
     if not signature.is_file():

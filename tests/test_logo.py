@@ -13,7 +13,8 @@ import pytest
 
 from scanner.detectors.logo import learned
 from scanner.detectors.logo.detector import LogoDetector
-from scanner.detectors.logo.templates import OFFICIAL_SVGS, draw, label_for, load_templates, missing_official
+from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
+from scanner.detectors.logo.templates import draw, label_for, load_templates
 from scanner.model import Finding
 from tests.logo_cases import (
     Distortion,

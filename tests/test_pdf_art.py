@@ -8,7 +8,7 @@ import pytest
 
 from samplegen.documents import memo_pdf
 from scanner import Scanner
-from scanner.detectors.logo.templates import template_dir
+from scanner.detectors.logo.locations import template_dir
 from scanner.ingest import load
 
 SIGNATURE = template_dir() / "sig-blk-en.svg"

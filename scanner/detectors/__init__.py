@@ -82,7 +82,16 @@ class CheckSpec:
     kinds: tuple[KindSpec, ...]
     detector: str | Callable[[], Detector]  # "module:Class", imported when first built
     reads_text: bool = False  # uses page.words: the page's OCR is run before it
+    # "module:function" -> what the check cannot do as well as usual on this installation (missing
+    # artwork...), cheap and without building the check, so every scan can say it, built or not.
+    preflight: str | None = None
     pixels_only: bool = False  # it only looks at pixels: nothing for it on a text page (e-mail body, .txt)
+
+    def warnings(self) -> tuple[str, ...]:
+        if self.preflight is None:
+            return ()
+        module, _, attribute = self.preflight.partition(":")
+        return tuple(getattr(importlib.import_module(module), attribute)())
 
     def build(self) -> Detector:
         factory = self.detector

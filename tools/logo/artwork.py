@@ -25,7 +25,8 @@ import pymupdf
 
 from scanner.detectors.logo import draw
 from scanner.detectors.logo.flag import find_flag_symbols
-from scanner.detectors.logo.templates import OFFICIAL_SVGS, load_raster, template_dir
+from scanner.detectors.logo.locations import OFFICIAL_SVGS, template_dir
+from scanner.detectors.logo.templates import load_raster
 
 # Applied titles (English, French) of departments and agencies that sign with the flag symbol.
 DEPARTMENTS: tuple[tuple[str, str], ...] = (

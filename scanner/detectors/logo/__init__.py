@@ -11,6 +11,7 @@ CHECK = CheckSpec(
     version="2",
     description="GoC and StatCan corporate symbols in pictures and page renders",
     detector="scanner.detectors.logo.detector:LogoDetector",
+    preflight="scanner.detectors.logo.locations:missing_templates_warnings",
     pixels_only=True,
     kinds=(
         KindSpec(

@@ -47,7 +47,7 @@ from scanner.detectors.logo.flag import (
     redness,
     symbol_similarity,
 )
-from scanner.detectors.logo.templates import LogoTemplate, load_templates, missing_templates_warnings
+from scanner.detectors.logo.templates import LogoTemplate, load_templates
 from scanner.geometry import BBox
 from scanner.ingest.page import Page, Word
 from scanner.model import Finding
@@ -127,7 +127,6 @@ class LogoDetector(Detector):
         self.templates = load_templates() if templates is None else templates
         self.features = FeatureMatcher(self.templates)
         self.anchors = [a for a in map(_anchor_for, self.templates) if a is not None]
-        self.warnings = missing_templates_warnings() if templates is None else ()  # said once per run
         if models is None and learned.LearnedModels.available():
             models = learned.LearnedModels()
         self.models = models
