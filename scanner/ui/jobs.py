@@ -1,0 +1,257 @@
+"""The drop page's line of files: uploads wait on disk in the order they came, at most one per
+scanning worker is being checked, and every file's state (queued at position N, checking, done)
+can be asked for while it waits.
+
+Scans go to a `ScanService`: anything with `workers` and `submit_bytes(data, filename, shown)`
+returning a Future of the FileReport. The line in front of it is ours, not the service's, so the
+place of every file is known exactly and the bytes of waiting files stay on disk, not in memory
+(50 files of 200 MB waiting would otherwise be 10 GB).
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from scanner.model import FileReport, Verdict
+
+State = Literal["queued", "checking", "done"]
+# Draws the pictures of a file's findings: (report, bytes scanned) -> [{"page", "image"}].
+Pictures = Callable[[FileReport, bytes], list[dict[str, Any]]]
+
+# A finished result waits this long to be fetched, and is kept this long after it was, so the page
+# (which fetches each once, within a second) never misses one, and memory stays flat over a day.
+UNFETCHED_KEPT_S = 3600.0
+FETCHED_KEPT_S = 60.0
+MAX_FINISHED_KEPT = 2000
+
+
+class ScanService(Protocol):
+    workers: int
+
+    def submit_bytes(self, data: bytes, filename: str, shown: str) -> Future[FileReport]: ...
+
+    def close(self) -> None: ...
+
+
+class Busy(Exception):
+    """Too many files are waiting; the page tries again shortly."""
+
+
+@dataclass
+class Job:
+    id: str
+    filename: str
+    shown: str
+    spooled: Path | None  # the upload on disk until it is handed to a worker
+    size: int
+    pictures: bool
+    state: State = "queued"
+    result: dict[str, Any] | None = None
+    finished: Future[dict[str, Any]] = field(default_factory=Future)
+    finished_at: float = 0.0
+    fetched_at: float = 0.0
+
+
+class JobBoard:
+    """The line of uploads in front of the scan service. `local` is the server's one thread for
+    work on documents done in this process (the pictures of findings): PyMuPDF must not be used
+    from two threads at once."""
+
+    def __init__(
+        self,
+        service: ScanService,
+        local: ThreadPoolExecutor,
+        pictures: Pictures,
+        max_waiting: int = 1000,
+        max_waiting_bytes: int = 4 * 2**30,
+    ) -> None:
+        self._service = service
+        self._local = local
+        self._pictures = pictures
+        self._max_waiting = max_waiting
+        self._max_waiting_bytes = max_waiting_bytes
+        self._lock = threading.Condition()
+        self._queue: deque[Job] = deque()
+        self._checking: dict[str, Job] = {}
+        self._finished: OrderedDict[str, Job] = OrderedDict()
+        self._free_slots = threading.Semaphore(max(1, service.workers))
+        self._serial = itertools.count(1)
+        self._closed = False
+        self._feeder = threading.Thread(target=self._feed, name="smscan-ui-feeder", daemon=True)
+        self._feeder.start()
+
+    # ------------------------------------------------------------------ asked by the app
+
+    def add(self, spooled: Path, filename: str, shown: str, *, pictures: bool = True, first: bool = False) -> Job:
+        """Queue an upload already on disk (the board owns the file from now on)."""
+        size = spooled.stat().st_size
+        with self._lock:
+            waiting_bytes = sum(job.size for job in self._queue)
+            if not first and (len(self._queue) >= self._max_waiting or waiting_bytes + size > self._max_waiting_bytes):
+                spooled.unlink(missing_ok=True)
+                raise Busy(f"{len(self._queue)} files are waiting to be checked; try again shortly")
+            job = Job(f"{next(self._serial)}-{secrets.token_hex(4)}", filename, shown, spooled, size, pictures)
+            if first:  # a shareable copy someone is waiting for goes to the front
+                self._queue.appendleft(job)
+            else:
+                self._queue.append(job)
+            self._lock.notify_all()
+        return job
+
+    def position(self, job: Job) -> int:
+        """1 for the next file to be checked; 0 when it is no longer waiting."""
+        with self._lock:
+            for place, waiting in enumerate(self._queue, start=1):
+                if waiting is job:
+                    return place
+        return 0
+
+    def snapshot(self) -> dict[str, Any]:
+        """The ids waiting (in order) and being checked: the page's one poll for all its files."""
+        with self._lock:
+            self._forget_old()
+            return {
+                "queued": [job.id for job in self._queue],
+                "checking": list(self._checking),
+                "workers": self._service.workers,
+            }
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            for job in itertools.chain(self._finished.values(), self._checking.values(), self._queue):
+                if job.id == job_id:
+                    return job
+        return None
+
+    def fetched(self, job: Job) -> None:
+        with self._lock:
+            job.fetched_at = job.fetched_at or time.monotonic()
+
+    def close(self) -> None:
+        """Stop feeding the service and delete every waiting upload."""
+        with self._lock:
+            self._closed = True
+            waiting = list(self._queue)
+            self._queue.clear()
+            self._lock.notify_all()
+        for job in waiting:
+            _remove(job)
+            job.finished.cancel()
+        self._free_slots.release()  # wake the feeder if it waits for a slot
+        self._feeder.join(timeout=5)
+
+    # ------------------------------------------------------------------ the feeder thread
+
+    def _feed(self) -> None:
+        """Hand the head of the line to the service whenever a worker is free. One thread does it,
+        so the bytes of at most `workers` files are in memory at a time."""
+        while True:
+            self._free_slots.acquire()
+            with self._lock:
+                while not self._queue and not self._closed:
+                    self._lock.wait()
+                if self._closed:
+                    return
+                job = self._queue.popleft()
+                job.state = "checking"
+                self._checking[job.id] = job
+            try:
+                data = job.spooled.read_bytes() if job.spooled else b""
+            except OSError as error:
+                self._finish(job, _failed(job.shown, f"the upload could not be read back: {error.strerror}"), None)
+                continue
+            finally:
+                _remove(job)
+            try:
+                future = self._service.submit_bytes(data, job.filename, job.shown)
+            except Exception as failure:  # a closed or broken service: the file still gets its block
+                self._finish(job, _failed(job.shown, f"the checker is not running ({failure})"), None)
+                continue
+            future.add_done_callback(lambda done, job=job, data=data: self._scanned(job, done, data))
+
+    def _scanned(self, job: Job, done: Future[FileReport], data: bytes) -> None:
+        try:
+            report = done.result()
+        except Exception as failure:  # the service promises a report; fail closed if it breaks that
+            report = _failed(job.shown, f"the check failed ({type(failure).__name__})")
+        if job.pictures and report.findings and not report.error:
+            self._local.submit(self._draw_and_finish, job, report, data)
+        else:
+            self._finish(job, report, None)
+
+    def _draw_and_finish(self, job: Job, report: FileReport, data: bytes) -> None:
+        try:
+            previews = self._pictures(report, data)
+        except Exception:  # the pictures are extra: the verdict stands without them
+            previews = None
+        self._finish(job, report, previews)
+
+    def _finish(self, job: Job, report: FileReport, previews: list[dict[str, Any]] | None) -> None:
+        result = report.to_dict()
+        if previews:
+            result["previews"] = previews
+        with self._lock:
+            job.result = result
+            job.state = "done"
+            job.finished_at = time.monotonic()
+            self._checking.pop(job.id, None)
+            self._finished[job.id] = job
+        job.finished.set_result(result)
+        self._free_slots.release()
+
+    def _forget_old(self) -> None:
+        now = time.monotonic()
+        for job_id, job in list(self._finished.items()):
+            fetched_long_ago = job.fetched_at and now - job.fetched_at > FETCHED_KEPT_S
+            if fetched_long_ago or now - job.finished_at > UNFETCHED_KEPT_S or len(self._finished) > MAX_FINISHED_KEPT:
+                del self._finished[job_id]
+
+
+def _remove(job: Job) -> None:
+    if job.spooled is not None:
+        job.spooled.unlink(missing_ok=True)
+        job.spooled = None
+
+
+def _failed(shown: str, error: str) -> FileReport:
+    return FileReport(path=shown, verdict=Verdict.BLOCK, error=error)
+
+
+class InProcessScans:
+    """A ScanService of one Scanner on the server's own document thread: the stand-in until the
+    worker-process pool is used here. It has no hard time or memory limit of its own."""
+
+    workers = 1
+
+    def __init__(self, policy: Any, local: ThreadPoolExecutor) -> None:
+        self._policy = policy
+        self._local = local
+        self._scanner: Any = None
+
+    def submit_bytes(self, data: bytes, filename: str, shown: str) -> Future[FileReport]:
+        return self._local.submit(self._scan, data, filename, shown)
+
+    def close(self) -> None:
+        self._scanner = None
+
+    def _scan(self, data: bytes, filename: str, shown: str) -> FileReport:
+        from scanner.engine import Scanner
+        from scanner.errors import SetupError
+
+        try:
+            if self._scanner is None:
+                self._scanner = Scanner(self._policy)  # on first use, on the thread that scans
+            return self._scanner.scan_bytes(data, filename=filename, path=shown)
+        except SetupError as failure:
+            return _failed(shown, str(failure))
+        except Exception as failure:
+            return _failed(shown, f"the check failed ({type(failure).__name__}: {failure})")
