@@ -302,7 +302,18 @@ def test_oversized_uploads_are_refused_before_the_body_and_leave_nothing_on_disk
         assert status == "HTTP/1.1 413 Request Entity Too Large"
         assert cut_off and sent < 32 * 2**20, sent
         assert all(path.is_dir() for path in temp.rglob("*")), list(temp.rglob("*"))  # no file, whole or part
-        # ... while an upload under the limit still works.
+        # A client that goes away half-way through leaves nothing either.
+        with socket.create_connection(("127.0.0.1", port), timeout=20) as connection:
+            connection.sendall((head + f"Content-Length: {800 * 1024}\r\n\r\n").encode() + part + b"\0" * 300_000)
+            deadline = time.time() + 10
+            while not any(path.is_file() for path in temp.rglob("*")) and time.time() < deadline:
+                time.sleep(0.05)
+            assert any(path.is_file() for path in temp.rglob("*"))  # the part received is on disk ...
+        deadline = time.time() + 10
+        while any(path.is_file() for path in temp.rglob("*")) and time.time() < deadline:
+            time.sleep(0.1)
+        assert all(path.is_dir() for path in temp.rglob("*")), list(temp.rglob("*"))  # ... until it breaks off
+        # An upload under the limit still works.
         answer = httpx.post(f"http://127.0.0.1:{port}/api/scan", headers={"X-Smscan-Token": token}, timeout=60,
                             files={"files": ("memo.pdf", memo_pdf(header="SECRET"), "application/pdf")})  # fmt: skip
         assert answer.status_code == 200 and answer.json()[0]["verdict"] == "block"
@@ -425,7 +436,7 @@ def test_dropped_files_show_verdicts_reasons_in_plain_words_and_numbered_boxes(o
     reasons = blocked.locator(".findings > li")
     assert reasons.count() == 2
     first = reasons.first.inner_text()
-    assert "A security marking (protected b)" in first and "Do not share this file." in first
+    assert "A security marking (PROTECTED B)" in first and "Do not share this file." in first
     assert "Guideline 2.6, confidential information; page 1" in first
     assert not reasons.first.locator("details").evaluate("d => d.open")  # evidence folded away
     assert blocked.locator("img").count() == 1 and "numbered" in blocked.locator("img").get_attribute("alt")
@@ -437,7 +448,7 @@ def test_dropped_files_show_verdicts_reasons_in_plain_words_and_numbered_boxes(o
     assert page.locator("html").get_attribute("lang") == "fr"
     assert blocked.locator(".badge").inner_text() == "BLOQUÉ"
     french = blocked.locator(".findings > li").first.inner_text()
-    assert "Une cote de sécurité (protected b)" in french and "information confidentielle" in french
+    assert "Une cote de sécurité (PROTECTED B)" in french and "information confidentielle" in french
     assert page.locator("#counter").inner_text() == "Vérifiés : 2 sur 2; bloqués : 1"
     assert page.locator("#lang").inner_text() == "English"
 

@@ -81,7 +81,7 @@ def draw_boxes(
     image = image.convert("RGB")
     draw = ImageDraw.Draw(image)
     width = max(2, round(max(image.size) / 300))
-    font = ImageFont.load_default(size=max(12, round(max(image.size) / (35 if big_tags else 60))))
+    font = ImageFont.load_default(size=max(12, round(max(image.size) / (28 if big_tags else 60))))
     placed: list[Rect] = []
     for caption, finding in boxed:
         x0, y0, x1, y1 = (round(v * scale) for v in finding.bbox or (0, 0, 0, 0))

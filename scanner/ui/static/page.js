@@ -247,7 +247,8 @@ function findingsBlock(result) {
 // The box with number N on a picture is finding N here.
 function findingItem(finding, number) {
   const kind = has(`found.${finding.kind}`) ? finding.kind : "other";
-  const label = finding.label.replace(/-/g, " ");
+  const words = finding.label.replace(/-/g, " ");
+  const label = finding.kind === "marking" ? words.toUpperCase() : words;  // as the marking is written
   const fromCheck = finding.message && (finding.message[lang] || finding.message.en);
   const topic = has(`topic.${finding.section}`) ? t(`topic.${finding.section}`) : t("topic.other");
   const where = t(finding.part ? "where_part" : "where", { section: finding.section, topic, page: finding.page, part: finding.part });
