@@ -488,6 +488,25 @@ def test_a_folder_shows_counters_from_the_start_waiting_places_and_a_blocked_onl
     assert max(heights) < 60  # passed files are one line each
 
 
+def test_a_folder_of_500_files_is_counted_through_to_the_end(open_page, tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    clean, marked = memo_pdf(lines=["Minutes."]), memo_pdf(lines=["Minutes."], header="PROTECTED B")
+    for i in range(500):
+        (folder / f"minutes-{i:03}.pdf").write_bytes(marked if i % 100 == 7 else clean)
+    page = open_page()
+    page.set_input_files("#pick-folder", str(folder))
+    page.wait_for_function("() => document.querySelectorAll('.result').length === 500")
+    assert re.fullmatch(r"\d+ of 500 checked, \d+ blocked; \d being checked, \d+ waiting",
+                        page.locator("#counter").inner_text())  # fmt: skip
+    wait_done(page, 500)
+    assert page.locator("#counter").inner_text() == "500 of 500 checked, 5 blocked"
+    page.check("#blocked-only")
+    assert page.locator(".result:visible").count() == 5
+    assert page.locator(".result:visible .name").all_inner_texts() == [
+        f"archive/minutes-{i:03}.pdf" for i in (7, 107, 207, 307, 407)]
+
+
 def test_damaged_files_and_a_failing_server_read_as_reasons_not_script_errors(server, open_page):
     page = open_page()
     drop_files(page, {"damaged.png": b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "too-big.pdf": b"%PDF" + b"0" * 2**21})
