@@ -23,10 +23,9 @@ import pytest
 import uvicorn
 from PIL import ExifTags, Image
 
-from scanner.model import FileReport
 from scanner.policy import Policy
 from scanner.ui.app import DropPage, create_app
-from scanner.ui.jobs import InProcessScans
+from scanner.ui.jobs import InProcessScans, Scanned
 from scanner.ui.messages import PAGE_MESSAGES
 from tests.compose import encoded, memo_pdf, photo_like
 
@@ -64,14 +63,14 @@ class Gate:
         gate = self
 
         class Gated(InProcessScans):
-            def submit_bytes(self, data: bytes, filename: str, shown: str) -> Future[FileReport]:
-                return self._local.submit(gate.then_scan, self, data, filename, shown)
+            def scan(self, data: bytes, filename: str, shown: str, follow_up) -> Future[Scanned]:
+                return self._local.submit(gate.then_scan, self, data, filename, shown, follow_up)
 
         return Gated(policy, local)
 
-    def then_scan(self, scans: InProcessScans, data: bytes, filename: str, shown: str) -> FileReport:
+    def then_scan(self, scans: InProcessScans, *job) -> Scanned:
         self.open.wait(timeout=120)
-        return scans._scan(data, filename, shown)
+        return scans._scan_and_follow(*job)
 
 
 @dataclass
@@ -378,6 +377,7 @@ def open_page(browser, server):
 
     def open_(lang: str = "en", viewport: dict | None = None, **context_options):
         context = browser.new_context(viewport=viewport or DESKTOP, accept_downloads=True, **context_options)
+        context.set_default_timeout(90_000)  # a hang guard only: the machine may be busy with other work
         page = context.new_page()
         page.errors = []
         page.on("pageerror", lambda error: page.errors.append(str(error)))

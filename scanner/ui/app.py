@@ -96,7 +96,7 @@ class _Server:
         self.spool = Path(tempfile.mkdtemp(prefix="smscan-ui-"))  # private (0700), removed at exit
         self.local = ThreadPoolExecutor(1, thread_name_prefix="smscan-ui-documents")
         self.service = self._make_service(self.policy, self.local)
-        self.board = JobBoard(self.service, self.local, _pictures)
+        self.board = JobBoard(self.service, PagePictures())
         try:
             yield
         finally:
@@ -129,13 +129,19 @@ class _Server:
             upload.path.unlink(missing_ok=True)
 
 
-def _pictures(report: FileReport, data: bytes) -> list[dict[str, Any]]:
-    """The pages with boxes on the findings, numbered as the findings are; none when no finding
-    has a place on a page (metadata, a ZIP member's text): a picture would show nothing found."""
-    if not has_boxes(report):
-        return []
-    return [{"page": number, "image": data_url(image)}
-            for number, image in annotated_pages(data, report, PREVIEW_SIDE, numbered=True)]  # fmt: skip
+@dataclass(frozen=True)
+class PagePictures:
+    """The follow-up of a scan for the page: the pages with boxes on the findings, numbered as the
+    findings are. None when no finding has a place on a page (metadata, a ZIP member's text): a
+    picture would show nothing found. Picklable, so a worker process can draw them."""
+
+    side: int = PREVIEW_SIDE
+
+    def __call__(self, report: FileReport, data: bytes) -> list[dict[str, Any]] | None:
+        if report.error or not has_boxes(report):
+            return None
+        return [{"page": number, "image": data_url(image)}
+                for number, image in annotated_pages(data, report, self.side, numbered=True)]  # fmt: skip
 
 
 @cache

@@ -2,10 +2,11 @@
 scanning worker is being checked, and every file's state (queued at position N, checking, done)
 can be asked for while it waits.
 
-Scans go to a `ScanService`: anything with `workers` and `submit_bytes(data, filename, shown)`
-returning a Future of the FileReport. The line in front of it is ours, not the service's, so the
-place of every file is known exactly and the bytes of waiting files stay on disk, not in memory
-(50 files of 200 MB waiting would otherwise be 10 GB).
+Scans go to a `ScanService`: anything with `workers` and `scan(data, filename, shown, follow_up)`
+returning a Future of (report, what follow_up(report, data) returned). The follow-up draws the
+pictures of the findings where the file was scanned, from the bytes scanned. The line in front of
+the service is ours, so the place of every file is known exactly, and the bytes of waiting files
+stay on disk, not in memory (50 files of 200 MB waiting would otherwise be 10 GB).
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from typing import Any, Literal, Protocol
 from scanner.model import FileReport, Verdict
 
 State = Literal["queued", "checking", "done"]
-# Draws the pictures of a file's findings: (report, bytes scanned) -> [{"page", "image"}].
-Pictures = Callable[[FileReport, bytes], list[dict[str, Any]]]
+Scanned = tuple[FileReport, Any]  # the report, and what the follow-up returned (None if it failed)
+# Work on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
+FollowUp = Callable[[FileReport, bytes], Any]
 
 # A finished result waits this long to be fetched, and is kept this long after it was, so the page
 # (which fetches each once, within a second) never misses one, and memory stays flat over a day.
@@ -37,7 +39,9 @@ MAX_FINISHED_KEPT = 2000
 class ScanService(Protocol):
     workers: int
 
-    def submit_bytes(self, data: bytes, filename: str, shown: str) -> Future[FileReport]: ...
+    def scan(self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None) -> Future[Scanned]:
+        """A failure is a block report, never an exception; None stands for a follow-up that failed."""
+        ...
 
     def close(self) -> None: ...
 
@@ -62,20 +66,17 @@ class Job:
 
 
 class JobBoard:
-    """The line of uploads in front of the scan service. `local` is the server's one thread for
-    work on documents done in this process (the pictures of findings): PyMuPDF must not be used
-    from two threads at once."""
+    """The line of uploads in front of the scan service. `pictures` is the follow-up that draws a
+    file's findings for jobs that want them (picklable: it may run in a worker process)."""
 
     def __init__(
         self,
         service: ScanService,
-        local: ThreadPoolExecutor,
-        pictures: Pictures,
+        pictures: FollowUp,
         max_waiting: int = 1000,
         max_waiting_bytes: int = 4 * 2**30,
     ) -> None:
         self._service = service
-        self._local = local
         self._pictures = pictures
         self._max_waiting = max_waiting
         self._max_waiting_bytes = max_waiting_bytes
@@ -172,27 +173,18 @@ class JobBoard:
             finally:
                 _remove(job)
             try:
-                future = self._service.submit_bytes(data, job.filename, job.shown)
+                future = self._service.scan(data, job.filename, job.shown, self._pictures if job.pictures else None)
             except Exception as failure:  # a closed or broken service: the file still gets its block
                 self._finish(job, _failed(job.shown, f"the checker is not running ({failure})"), None)
                 continue
-            future.add_done_callback(lambda done, job=job, data=data: self._scanned(job, done, data))
+            del data  # the service holds it as long as it needs it
+            future.add_done_callback(lambda done, job=job: self._scanned(job, done))
 
-    def _scanned(self, job: Job, done: Future[FileReport], data: bytes) -> None:
+    def _scanned(self, job: Job, done: Future[Scanned]) -> None:
         try:
-            report = done.result()
+            report, previews = done.result()
         except Exception as failure:  # the service promises a report; fail closed if it breaks that
-            report = _failed(job.shown, f"the check failed ({type(failure).__name__})")
-        if job.pictures and report.findings and not report.error:
-            self._local.submit(self._draw_and_finish, job, report, data)
-        else:
-            self._finish(job, report, None)
-
-    def _draw_and_finish(self, job: Job, report: FileReport, data: bytes) -> None:
-        try:
-            previews = self._pictures(report, data)
-        except Exception:  # the pictures are extra: the verdict stands without them
-            previews = None
+            report, previews = _failed(job.shown, f"the check failed ({type(failure).__name__}: {failure})"), None
         self._finish(job, report, previews)
 
     def _finish(self, job: Job, report: FileReport, previews: list[dict[str, Any]] | None) -> None:
@@ -205,7 +197,8 @@ class JobBoard:
             job.finished_at = time.monotonic()
             self._checking.pop(job.id, None)
             self._finished[job.id] = job
-        job.finished.set_result(result)
+        if not job.finished.done():  # not cancelled by close()
+            job.finished.set_result(result)
         self._free_slots.release()
 
     def _forget_old(self) -> None:
@@ -227,8 +220,8 @@ def _failed(shown: str, error: str) -> FileReport:
 
 
 class InProcessScans:
-    """A ScanService of one Scanner on the server's own document thread: the stand-in until the
-    worker-process pool is used here. It has no hard time or memory limit of its own."""
+    """A ScanService of one Scanner on the server's own document thread (`local`): the stand-in
+    until the worker-process pool is used here. It has no hard time or memory limit of its own."""
 
     workers = 1
 
@@ -237,11 +230,22 @@ class InProcessScans:
         self._local = local
         self._scanner: Any = None
 
-    def submit_bytes(self, data: bytes, filename: str, shown: str) -> Future[FileReport]:
-        return self._local.submit(self._scan, data, filename, shown)
+    def scan(self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None) -> Future[Scanned]:
+        return self._local.submit(self._scan_and_follow, data, filename, shown, follow_up)
 
     def close(self) -> None:
         self._scanner = None
+
+    def _scan_and_follow(
+        self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None
+    ) -> Scanned:
+        report = self._scan(data, filename, shown)
+        if follow_up is None:
+            return report, None
+        try:
+            return report, follow_up(report, data)
+        except Exception:  # the pictures are extra: the verdict stands without them
+            return report, None
 
     def _scan(self, data: bytes, filename: str, shown: str) -> FileReport:
         from scanner.engine import Scanner
