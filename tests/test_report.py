@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from samplegen.documents import memo_pdf
+from samplegen.mail import message, zipped
 from scanner.model import Finding
 from scanner.report.previews import _free_spot, _overlap, _tag_candidates, draw_boxes
-from tests.compose import memo_pdf
-from tests.mail_compose import message, zipped
 
 ROOT = Path(__file__).resolve().parents[1]
 ONLY_MARKINGS = '[detectors]\ndisabled = ["face", "logo", "pii", "metadata", "conduct"]\n'

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.compose import encoded, memo_pdf, photo_like, render, scanned
+from samplegen.documents import encoded, memo_pdf, photo_like, render, scanned
 
 ROOT = Path(__file__).resolve().parents[1]
 GB = 2**30

@@ -9,7 +9,7 @@ POST /api/scan             files (field `files`, repeatable), answered when all 
 POST /api/fix              one file (field `file`): the shareable copy, checked, in a JSON envelope
 
 Every request needs the per-launch key (guard.py). Uploads wait on disk in one line in front of
-the scan service, at most one per worker being checked (jobs.py).
+the worker pool, at most one per worker being checked (jobs.py).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from scanner.model import FileReport
 from scanner.policy import Policy
 from scanner.report.previews import annotated_pages, data_url, has_boxes
 from scanner.ui.guard import Guard
-from scanner.ui.jobs import Busy, InProcessScans, Job, JobBoard, ScanService
+from scanner.ui.jobs import Busy, Job, JobBoard, PoolScans, ScanService
 from scanner.ui.messages import LANGUAGES, page_messages
 from scanner.ui.uploads import Upload, UploadRefused, receive_files
 from scanner.version import LICENSE, __version__, source_url
@@ -48,7 +48,7 @@ FIXABLE_KINDS = ("face", "pii", "logo", "metadata")
 STATIC_FILES = {"page.js": "text/javascript; charset=utf-8", "page.css": "text/css; charset=utf-8"}
 MAX_FILES_PER_SCAN = 100
 
-ServiceFactory = Callable[[Policy, ThreadPoolExecutor], ScanService]
+ServiceFactory = Callable[[Policy], ScanService]
 
 
 @dataclass
@@ -76,14 +76,15 @@ def create_app(
     policy = policy or Policy.default()
     limit = int((max_upload_mb or policy.limits.max_file_bytes / 2**20) * 2**20)
     token = token or secrets.token_urlsafe(24)
-    server = _Server(policy, limit, service or InProcessScans)
+    server = _Server(policy, limit, service or PoolScans)
     api = FastAPI(title="smscan", docs_url=None, redoc_url=None, openapi_url=None, lifespan=server.lifespan)
     _routes(api, server, language if language in LANGUAGES else "en")
     return DropPage(Guard(api, port, token), api, f"http://127.0.0.1:{port}/?token={token}", token)
 
 
 class _Server:
-    """What lives from start-up to shut-down: the spool folder, the document thread, the scans."""
+    """What lives from start-up to shut-down: the spool folder, the scans, the thread that makes
+    shareable copies (one at a time: PyMuPDF must not be used from two threads at once)."""
 
     def __init__(self, policy: Policy, limit: int, make_service: ServiceFactory) -> None:
         self.policy = policy
@@ -94,15 +95,15 @@ class _Server:
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
         self.spool = Path(tempfile.mkdtemp(prefix="smscan-ui-"))  # private (0700), removed at exit
-        self.local = ThreadPoolExecutor(1, thread_name_prefix="smscan-ui-documents")
-        self.service = self._make_service(self.policy, self.local)
-        self.board = JobBoard(self.service, PagePictures())
+        self.fixer = ThreadPoolExecutor(1, thread_name_prefix="smscan-ui-fix")
+        self.service = self._make_service(self.policy)
+        self.board = JobBoard(self.service, self.policy, PagePictures())
         try:
             yield
         finally:
             self.board.close()
             self.service.close()
-            self.local.shutdown(wait=False, cancel_futures=True)
+            self.fixer.shutdown(wait=False, cancel_futures=True)
             shutil.rmtree(self.spool, ignore_errors=True)
 
     async def finished(self, job: Job) -> dict[str, Any]:
@@ -111,7 +112,8 @@ class _Server:
         return result
 
     def fix(self, upload: Upload) -> tuple[str, bytes, Any]:
-        """Write the shareable copy (on the document thread): its name, bytes and what was done."""
+        """Write the shareable copy (on the fix thread): its name, bytes and what was done. This runs
+        in the server's process, without the workers' hard limits; the copy is then checked by them."""
         from scanner.detectors.face.detector import FaceDetector
         from scanner.fix import write_fixed_copy
 
@@ -220,7 +222,7 @@ def _routes(api: FastAPI, server: _Server, language: str) -> None:
 
         (upload,) = await receive_files(request, server.spool, server.limit, "file")
         try:
-            name, data, done = await asyncio.wrap_future(server.local.submit(server.fix, upload))
+            name, data, done = await asyncio.wrap_future(server.fixer.submit(server.fix, upload))
         except FixError as error:
             return _error(422, "fix_failed", str(error))
         except Exception as error:  # the copy is extra: say what happened instead of a bare 500

@@ -2,11 +2,12 @@
 scanning worker is being checked, and every file's state (queued at position N, checking, done)
 can be asked for while it waits.
 
-Scans go to a `ScanService`: anything with `workers` and `scan(data, filename, shown, follow_up)`
-returning a Future of (report, what follow_up(report, data) returned). The follow-up draws the
-pictures of the findings where the file was scanned, from the bytes scanned. The line in front of
-the service is ours, so the place of every file is known exactly, and the bytes of waiting files
-stay on disk, not in memory (50 files of 200 MB waiting would otherwise be 10 GB).
+Scans go to a `ScanService` (the worker pool, scanner/engine/pool.py, in `smscan ui`): anything
+with `workers` and `scan(data, filename, shown, follow_up)` returning a Future of (report, what
+follow_up(report, data) returned). The follow-up draws the pictures of the findings in the worker
+that scanned the file, from the bytes it scanned, within the same hard limits. The line in front
+of the service is ours, so the place of every file is known exactly, and the bytes of waiting
+files stay on disk, not in memory (50 files of 200 MB waiting would otherwise be 10 GB).
 """
 
 from __future__ import annotations
@@ -17,18 +18,23 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from scanner.model import FileReport, Verdict
+from scanner.ingest.errors import IngestError
+from scanner.model import FileReport
+from scanner.policy import Policy
 
 State = Literal["queued", "checking", "done"]
 Scanned = tuple[FileReport, Any]  # the report, and what the follow-up returned (None if it failed)
 # Work on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
 FollowUp = Callable[[FileReport, bytes], Any]
 
+# A worker whose memory stays above this after a file is replaced, so that one large file does not
+# keep a long-running server at its peak for good (a worker with every check is ~450 MB).
+RECYCLE_WORKER_ABOVE_MB = 900
 # A finished result waits this long to be fetched, and is kept this long after it was, so the page
 # (which fetches each once, within a second) never misses one, and memory stays flat over a day.
 UNFETCHED_KEPT_S = 3600.0
@@ -72,11 +78,13 @@ class JobBoard:
     def __init__(
         self,
         service: ScanService,
+        policy: Policy,
         pictures: FollowUp,
         max_waiting: int = 1000,
         max_waiting_bytes: int = 4 * 2**30,
     ) -> None:
         self._service = service
+        self._policy = policy
         self._pictures = pictures
         self._max_waiting = max_waiting
         self._max_waiting_bytes = max_waiting_bytes
@@ -168,14 +176,16 @@ class JobBoard:
             try:
                 data = job.spooled.read_bytes() if job.spooled else b""
             except OSError as error:
-                self._finish(job, _failed(job.shown, f"the upload could not be read back: {error.strerror}"), None)
+                failure = IngestError("the upload could not be read back: {why}", why=error.strerror or str(error))
+                self._finish(job, self._policy.unchecked(job.shown, failure), None)
                 continue
             finally:
                 _remove(job)
             try:
                 future = self._service.scan(data, job.filename, job.shown, self._pictures if job.pictures else None)
             except Exception as failure:  # a closed or broken service: the file still gets its block
-                self._finish(job, _failed(job.shown, f"the checker is not running ({failure})"), None)
+                failure = IngestError("not checked: the checker is not running ({why})", why=str(failure))
+                self._finish(job, self._policy.unchecked(job.shown, failure), None)
                 continue
             del data  # the service holds it as long as it needs it
             future.add_done_callback(lambda done, job=job: self._scanned(job, done))
@@ -183,8 +193,8 @@ class JobBoard:
     def _scanned(self, job: Job, done: Future[Scanned]) -> None:
         try:
             report, previews = done.result()
-        except Exception as failure:  # the service promises a report; fail closed if it breaks that
-            report, previews = _failed(job.shown, f"the check failed ({type(failure).__name__}: {failure})"), None
+        except Exception as failure:  # a broken installation (SetupError): the file is blocked, saying so
+            report, previews = self._policy.unchecked(job.shown, IngestError(str(failure))), None
         self._finish(job, report, previews)
 
     def _finish(self, job: Job, report: FileReport, previews: list[dict[str, Any]] | None) -> None:
@@ -215,47 +225,20 @@ def _remove(job: Job) -> None:
         job.spooled = None
 
 
-def _failed(shown: str, error: str) -> FileReport:
-    return FileReport(path=shown, verdict=Verdict.BLOCK, error=error)
+class PoolScans:
+    """The ScanService of `smscan ui`: the worker pool, one process per core, every file under
+    the policy's hard time and memory limits (pictures included)."""
 
+    def __init__(self, policy: Policy, workers: int | None = None) -> None:
+        from scanner.engine.pool import WorkerPool
 
-class InProcessScans:
-    """A ScanService of one Scanner on the server's own document thread (`local`): the stand-in
-    until the worker-process pool is used here. It has no hard time or memory limit of its own."""
-
-    workers = 1
-
-    def __init__(self, policy: Any, local: ThreadPoolExecutor) -> None:
-        self._policy = policy
-        self._local = local
-        self._scanner: Any = None
+        self._pool = WorkerPool(policy, workers, warm=True, recycle_above_mb=RECYCLE_WORKER_ABOVE_MB)
+        self.workers = self._pool.size
 
     def scan(self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None) -> Future[Scanned]:
-        return self._local.submit(self._scan_and_follow, data, filename, shown, follow_up)
+        from scanner.engine.pool import Job
+
+        return self._pool.submit(Job(shown, data=data, filename=filename, follow_up=follow_up))
 
     def close(self) -> None:
-        self._scanner = None
-
-    def _scan_and_follow(
-        self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None
-    ) -> Scanned:
-        report = self._scan(data, filename, shown)
-        if follow_up is None:
-            return report, None
-        try:
-            return report, follow_up(report, data)
-        except Exception:  # the pictures are extra: the verdict stands without them
-            return report, None
-
-    def _scan(self, data: bytes, filename: str, shown: str) -> FileReport:
-        from scanner.engine import Scanner
-        from scanner.errors import SetupError
-
-        try:
-            if self._scanner is None:
-                self._scanner = Scanner(self._policy)  # on first use, on the thread that scans
-            return self._scanner.scan_bytes(data, filename=filename, path=shown)
-        except SetupError as failure:
-            return _failed(shown, str(failure))
-        except Exception as failure:
-            return _failed(shown, f"the check failed ({type(failure).__name__}: {failure})")
+        self._pool.close()

@@ -3,10 +3,13 @@
 The server renders the page's fixed text from here and hands the page the whole table of its
 language as JSON (GET /api/messages/LANG); the page's script holds no wording of its own. Values
 are Python-style `{name}` templates, filled by the page. One table per language, same ids in both
-(a test checks), ready to move into gettext catalogues.
+(a test checks), ready to move into the gettext catalogue. What a finding says comes with the
+finding itself (its check's message), not from here.
 """
 
 from __future__ import annotations
+
+from scanner.i18n import typeset
 
 PAGE_MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -36,28 +39,10 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "found": "What was found:",
         "not_blocking": "(reported, not blocking)",
         "cannot_check": "Could not be checked: {reason}",
-        "where": "Guideline {section}, {topic}; page {page}",
-        "where_part": "Guideline {section}, {topic}; page {page} of {part}",
+        "where": "Page {page}",
+        "where_part": "Page {page} of {part}",
         "technical_detail": "Technical detail",
-        "topic.2.3": "corporate symbols",
-        "topic.2.4": "privacy",
-        "topic.2.5": "conduct",
-        "topic.2.6": "confidential information",
-        "topic.other": "other",
-        "found.marking": "A security marking ({label}): the file holds information that must stay inside.",
-        "todo.marking": "Do not share this file.",
-        "found.logo": "A Government of Canada symbol ({label}): only official accounts may use it.",
-        "todo.logo": "Remove the symbol, or share from an official account.",
-        "found.face": "A person's face: pictures of people need their consent.",
-        "todo.face": "Make a shareable copy with the faces blurred, or get the people's consent.",
-        "found.pii": "Personal information about someone ({label}).",
-        "todo.pii": "Remove it before sharing.",
-        "found.metadata": "Hidden details in the file ({label}), such as its author or where a photo was taken.",
-        "todo.metadata": "Make a shareable copy: it leaves them out.",
-        "found.conduct": "Abusive language about the Agency or the Government ({label}).",
-        "todo.conduct": "Reword it before sharing.",
-        "found.other": "Something the guidelines do not allow ({label}).",
-        "todo.other": "Look at it again before sharing.",
+        "found.other": "Something the guidelines do not allow ({kind}: {label}).",
         "preview_alt": "{name}, page {page}, with what was found boxed and numbered as in the list",
         "page_caption": "Page {page}",
         "fix": "Make a shareable copy",
@@ -76,7 +61,6 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "error_gone": "The result is no longer kept. Drop the file again.",
         "error_server": "The checker could not handle this file (HTTP {status}).",
         "source_code": "source code",
-        "error_unreadable": "The browser could not read the file.",
     },
     "fr": {
         "title": "smscan : vérifier avant de partager",
@@ -89,8 +73,8 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "choose_folder": "Choisir un dossier",
         "results_title": "Résultats",
         "counter_empty": "Aucun fichier pour l'instant.",
-        "counter": "Vérifiés : {checked} sur {total}; bloqués : {blocked}",
-        "counter_working": "Vérifiés : {checked} sur {total}; bloqués : {blocked}; en cours : {checking}; "
+        "counter": "Vérifiés : {checked} sur {total} ; bloqués : {blocked}",
+        "counter_working": "Vérifiés : {checked} sur {total} ; bloqués : {blocked} ; en cours : {checking} ; "
         "en attente : {waiting}",
         "all_done": "Les {total} fichiers sont vérifiés : {blocked} bloqués, {passed} acceptés.",
         "blocked_only": "Afficher seulement les fichiers bloqués",
@@ -105,31 +89,10 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "found": "Ce qui a été trouvé :",
         "not_blocking": "(signalé, non bloquant)",
         "cannot_check": "Vérification impossible : {reason}",
-        "where": "Ligne directrice {section}, {topic}; page {page}",
-        "where_part": "Ligne directrice {section}, {topic}; page {page} de {part}",
+        "where": "Page {page}",
+        "where_part": "Page {page} de {part}",
         "technical_detail": "Détail technique",
-        "topic.2.3": "symboles de l'organisation",
-        "topic.2.4": "vie privée",
-        "topic.2.5": "conduite",
-        "topic.2.6": "information confidentielle",
-        "topic.other": "autre",
-        "found.marking": "Une cote de sécurité ({label}) : le fichier contient de l'information qui doit rester "
-        "à l'interne.",
-        "todo.marking": "Ne partagez pas ce fichier.",
-        "found.logo": "Un symbole du gouvernement du Canada ({label}) : seuls les comptes officiels peuvent "
-        "l'utiliser.",
-        "todo.logo": "Retirez le symbole ou partagez à partir d'un compte officiel.",
-        "found.face": "Le visage d'une personne : il faut son consentement pour partager sa photo.",
-        "todo.face": "Faites une copie à partager où les visages sont brouillés, ou obtenez le consentement "
-        "des personnes.",
-        "found.pii": "Des renseignements personnels sur quelqu'un ({label}).",
-        "todo.pii": "Retirez-les avant de partager.",
-        "found.metadata": "Des détails cachés dans le fichier ({label}), comme son auteur ou le lieu d'une photo.",
-        "todo.metadata": "Faites une copie à partager : elle les retire.",
-        "found.conduct": "Des propos injurieux envers l'organisme ou le gouvernement ({label}).",
-        "todo.conduct": "Reformulez avant de partager.",
-        "found.other": "Un élément que les lignes directrices ne permettent pas ({label}).",
-        "todo.other": "Vérifiez-le de nouveau avant de partager.",
+        "found.other": "Un élément que les lignes directrices ne permettent pas ({kind} : {label}).",
         "preview_alt": "{name}, page {page}, avec ce qui a été trouvé encadré et numéroté comme dans la liste",
         "page_caption": "Page {page}",
         "fix": "Faire une copie à partager",
@@ -148,7 +111,6 @@ PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "error_gone": "Le résultat n'est plus conservé. Déposez le fichier de nouveau.",
         "error_server": "Le vérificateur n'a pas pu traiter ce fichier (HTTP {status}).",
         "source_code": "code source",
-        "error_unreadable": "Le navigateur n'a pas pu lire le fichier.",
     },
 }
 
@@ -156,5 +118,7 @@ LANGUAGES = tuple(PAGE_MESSAGES)
 
 
 def page_messages(language: str) -> dict[str, str]:
-    """The table of `language`, English for a language the page does not have."""
-    return PAGE_MESSAGES.get(language, PAGE_MESSAGES["en"])
+    """The table of `language` with its typography (French no-break spaces), English for a
+    language the page does not have."""
+    chosen = language if language in PAGE_MESSAGES else "en"
+    return {key: typeset(chosen, text) for key, text in PAGE_MESSAGES[chosen].items()}

@@ -28,10 +28,6 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---------------------------------------------------------------- messages
 
-function has(id) {
-  return Object.hasOwn(catalogues[lang] || {}, id);
-}
-
 function t(id, values = {}) {
   const template = (catalogues[lang] || {})[id] ?? (catalogues.en || {})[id] ?? id;
   return template.replace(/\{(\w+)\}/g, (whole, key) => (key in values ? String(values[key]) : whole));
@@ -230,11 +226,17 @@ function render(item) {
   if (item.phase === "checking") node.append(el("p", { className: "state", textContent: t("state_checking") }));
   if (item.problem) node.append(el("p", { className: "error", textContent: t("cannot_check", { reason: say(item.problem) }) }));
   if (!result) return;
-  if (result.error) node.append(el("p", { className: "error", textContent: t("cannot_check", { reason: result.error }) }));
+  if (result.error) node.append(el("p", { className: "error", textContent: unchecked(result) }));
   node.append(...findingsBlock(result));
   if (canFix(result) && !(item.copy && item.copy.report)) node.append(fixButton(item));
   if (result.previews) node.append(pictures(item.name, result.previews));
   if (item.copy && item.copy.phase !== "working") node.append(copyBlock(item.copy));
+}
+
+// Why a file could not be checked, in the page's language when the server said it in it.
+function unchecked(result) {
+  const said = result.reason && result.reason[lang];
+  return said ? said.charAt(0).toUpperCase() + said.slice(1) : t("cannot_check", { reason: result.error });
 }
 
 function findingsBlock(result) {
@@ -244,19 +246,16 @@ function findingsBlock(result) {
   return [el("p", { className: "why", textContent: t(anyBlocks && result.verdict === "block" ? "why_blocked" : "found") }), list];
 }
 
-// The box with number N on a picture is finding N here.
+// The box with number N on a picture is finding N here. What a finding says (what was found and
+// what to do, with the guideline) comes from its check's declaration, in both languages.
 function findingItem(finding, number) {
-  const kind = has(`found.${finding.kind}`) ? finding.kind : "other";
-  const words = finding.label.replace(/-/g, " ");
-  const label = finding.kind === "marking" ? words.toUpperCase() : words;  // as the marking is written
-  const fromCheck = finding.message && (finding.message[lang] || finding.message.en);
-  const topic = has(`topic.${finding.section}`) ? t(`topic.${finding.section}`) : t("topic.other");
-  const where = t(finding.part ? "where_part" : "where", { section: finding.section, topic, page: finding.page, part: finding.part });
+  const said = finding.message && (finding.message[lang] || finding.message.en);
+  const what = said || t("found.other", { kind: finding.kind, label: finding.label });
+  const where = t(finding.part ? "where_part" : "where", { page: finding.page, part: finding.part });
   const detail = [finding.kind, finding.label, `${Math.round(finding.confidence * 100)} %`,
-                  finding.excerpt, finding.detail ?? finding.evidence].filter(Boolean).join(" · ");
-  return el("li", { value: number, className: `finding kind-${kind}` }, [
-    el("span", { className: "what", textContent: fromCheck || t(`found.${kind}`, { label }) }),
-    fromCheck ? null : el("span", { className: "todo", textContent: " " + t(`todo.${kind}`) }),
+                  finding.excerpt, finding.detail].filter(Boolean).join(" · ");
+  return el("li", { value: number, className: "finding" }, [
+    el("span", { className: "what", textContent: what }),
     finding.blocks ? null : el("span", { className: "todo", textContent: " " + t("not_blocking") }),
     el("span", { className: "where", textContent: where }),
     el("details", {}, [el("summary", { textContent: t("technical_detail") }), el("span", { textContent: detail })]),
@@ -322,7 +321,7 @@ function copyBlock(copy) {
     box.append(el("p", { textContent: t("copy_changes") }), el("ul", {}, copy.changes.map((c) => el("li", { textContent: c }))));
   }
   box.append(el("p", { textContent: t(state === "pass" ? "copy_passes" : "copy_still_blocked") }));
-  if (report.error) box.append(el("p", { className: "error", textContent: t("cannot_check", { reason: report.error }) }));
+  if (report.error) box.append(el("p", { className: "error", textContent: unchecked(report) }));
   if (state === "block") box.append(...findingsBlock(report).slice(1));
   if (report.previews) box.append(pictures(copy.name, report.previews));
   box.append(el("p", {}, [el("a", { className: "download", href: copy.url, download: copy.name,
@@ -399,7 +398,8 @@ async function switchLanguage() {
   history.replaceState(null, "", `?lang=${encodeURIComponent(lang)}&token=${encodeURIComponent(TOKEN)}`);
 }
 
-const ready = loadCatalogue(lang).then((ok) => {
+// Both languages at once: switching is then immediate, with no request that could fail.
+const ready = Promise.all([loadCatalogue(lang), loadCatalogue($("lang").dataset.lang)]).then(([ok]) => {
   if (!ok) $("counter").textContent = document.body.dataset.offline;  // said by the server with the page
   document.body.dataset.ready = String(ok);
 });
