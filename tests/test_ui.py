@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
@@ -28,6 +27,7 @@ from scanner.policy import Policy
 from scanner.ui.app import DropPage, create_app
 from scanner.ui.jobs import PoolScans, Scanned, ScanService
 from scanner.ui.messages import PAGE_MESSAGES
+from tests.test_report import elements
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "out" / "ui"
@@ -246,23 +246,12 @@ def test_every_answer_forbids_framing_sniffing_referrers_and_inline_script(serve
             assert answer.headers["x-content-type-options"] == "nosniff"
             assert answer.headers["referrer-policy"] == "no-referrer"
         page = answers[0].text
-    tags = _tags(page)
+    tags = elements(page)
     scripts = [attrs for tag, attrs in tags if tag == "script"]
     assert scripts and all(attrs.get("src", "").startswith("static/") for attrs in scripts)
     assert re.search(r"<script[^>]*>\s*[^<\s]", page) is None  # no inline script body
     assert not any(name.startswith("on") or name == "style" for _, attrs in tags for name in attrs)
     assert "<style" not in page
-
-
-def _tags(page: str) -> list[tuple[str, dict[str, str]]]:
-    found = []
-
-    class Collect(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            found.append((tag, {name: value or "" for name, value in attrs}))
-
-    Collect().feed(page)
-    return found
 
 
 def raw_request(port: int, head: str, body_chunks: Iterator[bytes] | None = None) -> tuple[str, int, bool]:
