@@ -32,6 +32,8 @@ Scanned = tuple[FileReport, Any]  # the report, and what the follow-up returned 
 # Work on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
 FollowUp = Callable[[FileReport, bytes], Any]
 
+# The one reason (translated in the catalogue) for a file this server itself failed to get checked.
+FAILED = "smscan failed while checking ({why}); not fully checked"
 # A worker whose memory stays above this after a file is replaced, so that one large file does not
 # keep a long-running server at its peak for good (a worker with every check is ~450 MB).
 RECYCLE_WORKER_ABOVE_MB = 900
@@ -176,7 +178,7 @@ class JobBoard:
             try:
                 data = job.spooled.read_bytes() if job.spooled else b""
             except OSError as error:
-                failure = IngestError("the upload could not be read back: {why}", why=error.strerror or str(error))
+                failure = IngestError(FAILED, why=f"the upload could not be read back: {error.strerror or error}")
                 self._finish(job, self._policy.unchecked(job.shown, failure), None)
                 continue
             finally:
@@ -184,7 +186,7 @@ class JobBoard:
             try:
                 future = self._service.scan(data, job.filename, job.shown, self._pictures if job.pictures else None)
             except Exception as failure:  # a closed or broken service: the file still gets its block
-                failure = IngestError("not checked: the checker is not running ({why})", why=str(failure))
+                failure = IngestError(FAILED, why=f"the checkers are not running: {failure}")
                 self._finish(job, self._policy.unchecked(job.shown, failure), None)
                 continue
             del data  # the service holds it as long as it needs it
