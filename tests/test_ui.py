@@ -77,6 +77,9 @@ class Gate:
                 threading.Thread(target=when_open, daemon=True).start()
                 return gated
 
+            def worker_config(self):
+                return pool.worker_config()
+
             def close(self) -> None:
                 pool.close()
 
@@ -188,10 +191,14 @@ def test_fix_answers_the_copy_with_its_own_verdict(server):
     copy = base64.b64decode(envelope["data"])
     assert Image.open(io.BytesIO(copy)).getexif().get_ifd(ExifTags.IFD.GPSInfo) == {}
     assert envelope["report"]["verdict"] == "pass" and envelope["report"]["findings"] == []
-    assert any("GPS" in change for change in envelope["changes"])
+    assert envelope["outcome"] == "passes" and envelope["changes"]["en"] and envelope["changes"]["fr"]
     broken = httpx.post(f"{server.base}/api/fix", files={"file": ("x.png", b"\x89PNG broken", "image/png")},
                         headers=server.auth, timeout=60)  # fmt: skip
-    assert broken.status_code == 422 and broken.json()["code"] == "fix_failed" and broken.json()["error"]
+    assert broken.status_code == 422 and broken.json()["code"] == "fix_failed"
+    assert set(broken.json()["why"]) == {"en", "fr"} and "could not be checked" in broken.json()["why"]["en"]
+    marked = httpx.post(f"{server.base}/api/fix", files={"file": ("m.pdf", memo_pdf(header="SECRET"))},
+                        headers=server.auth, timeout=60)  # fmt: skip
+    assert marked.status_code == 422 and "no copy made" in marked.json()["why"]["en"]
 
 
 # ---------------------------------------------------------------------------- security
@@ -446,6 +453,7 @@ def test_dropped_files_show_verdicts_reasons_in_plain_words_and_numbered_boxes(o
     assert blocked.locator("img").count() == 1 and "numbered" in blocked.locator("img").get_attribute("alt")
     assert page.locator(".result[data-verdict=pass] .badge").inner_text() == "PASS"
     assert page.locator(".result[data-verdict=pass] img").count() == 0  # passed files stay compact
+    assert blocked.locator("button.fix").count() == 0  # fix does not touch markings: no copy to offer
     assert page.locator("#counter").inner_text() == "2 of 2 checked, 1 blocked"
     assert page.locator("#announce").inner_text() == "All 2 checked: 1 blocked, 1 passed."
     page.click("#lang")
@@ -566,7 +574,7 @@ def test_keyboard_alone_picks_files_fixes_one_and_downloads_the_copy(open_page, 
     copy.locator("h4").wait_for(timeout=120_000)
     assert page.evaluate("document.activeElement.tagName") == "H4"  # focus follows to the copy
     assert copy.locator("h4").inner_text() == "PASS Shareable copy: holiday-shareable.jpg"
-    assert "GPS position" in copy.inner_text() and "The copy passes." in copy.inner_text()
+    assert "metadata and hidden content: removed" in copy.inner_text() and "The copy passes." in copy.inner_text()
     assert page.locator("#announce").inner_text() == "Shareable copy of holiday.jpg: PASS."
     shot(page, "fixed-en-desktop")
     with page.expect_download() as download:

@@ -15,13 +15,11 @@ the worker pool, at most one per worker being checked (jobs.py).
 from __future__ import annotations
 
 import asyncio
-import base64
 import mimetypes
 import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -33,18 +31,18 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader
 
-from scanner.model import FileReport
+from scanner.fix import ALWAYS_REMOVED, NEVER_FIXED
+from scanner.fix import FIXABLE_KINDS as FIXABLE_BY_COPY
 from scanner.policy import Policy
-from scanner.report.previews import annotated_pages, data_url, has_boxes
+from scanner.ui.followups import PagePictures, ShareableCopy
 from scanner.ui.guard import Guard
-from scanner.ui.jobs import Busy, Job, JobBoard, PoolScans, ScanService
+from scanner.ui.jobs import Busy, FollowUp, Job, JobBoard, PoolScans, ScanService
 from scanner.ui.messages import LANGUAGES, page_messages
 from scanner.ui.uploads import Upload, UploadRefused, receive_files
 from scanner.version import LICENSE, __version__, source_url
 
-PREVIEW_SIDE = 900
-# Findings a shareable copy can take out (`smscan fix`): the page offers the button for these.
-FIXABLE_KINDS = ("face", "pii", "logo", "metadata")
+# Findings a shareable copy takes out (`smscan fix`): the page offers the button for these.
+FIXABLE_KINDS = (*FIXABLE_BY_COPY, ALWAYS_REMOVED)
 STATIC_FILES = {"page.js": "text/javascript; charset=utf-8", "page.css": "text/css; charset=utf-8"}
 MAX_FILES_PER_SCAN = 100
 
@@ -83,67 +81,29 @@ def create_app(
 
 
 class _Server:
-    """What lives from start-up to shut-down: the spool folder, the scans, the thread that makes
-    shareable copies (one at a time: PyMuPDF must not be used from two threads at once)."""
+    """What lives from start-up to shut-down: the spool folder and the scans."""
 
     def __init__(self, policy: Policy, limit: int, make_service: ServiceFactory) -> None:
         self.policy = policy
         self.limit = limit
         self._make_service = make_service
-        self._face_detector: Any = None
 
     @asynccontextmanager
     async def lifespan(self, _: FastAPI) -> AsyncIterator[None]:
         self.spool = Path(tempfile.mkdtemp(prefix="smscan-ui-"))  # private (0700), removed at exit
-        self.fixer = ThreadPoolExecutor(1, thread_name_prefix="smscan-ui-fix")
         self.service = self._make_service(self.policy)
-        self.board = JobBoard(self.service, self.policy, PagePictures())
+        self.board = JobBoard(self.service, self.policy)
         try:
             yield
         finally:
             self.board.close()
             self.service.close()
-            self.fixer.shutdown(wait=False, cancel_futures=True)
             shutil.rmtree(self.spool, ignore_errors=True)
 
     async def finished(self, job: Job) -> dict[str, Any]:
         result = await asyncio.wrap_future(job.finished)
         self.board.fetched(job)
         return result
-
-    def fix(self, upload: Upload) -> tuple[str, bytes, Any]:
-        """Write the shareable copy (on the fix thread): its name, bytes and what was done. This runs
-        in the server's process, without the workers' hard limits; the copy is then checked by them."""
-        from scanner.detectors.face.detector import FaceDetector
-        from scanner.fix import write_fixed_copy
-
-        original = PurePosixPath(upload.filename)
-        suffix = original.suffix.lower()
-        name = f"{original.stem}-shareable{suffix}"
-        out = self.spool / f"{secrets.token_hex(12)}{suffix}"
-        try:
-            if self._face_detector is None:
-                self._face_detector = FaceDetector()
-            done = write_fixed_copy(upload.path.read_bytes(), out, filename=original.name, faces=self._face_detector)
-            return name, out.read_bytes(), done
-        finally:
-            out.unlink(missing_ok=True)
-            upload.path.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class PagePictures:
-    """The follow-up of a scan for the page: the pages with boxes on the findings, numbered as the
-    findings are. None when no finding has a place on a page (metadata, a ZIP member's text): a
-    picture would show nothing found. Picklable, so a worker process can draw them."""
-
-    side: int = PREVIEW_SIDE
-
-    def __call__(self, report: FileReport, data: bytes) -> list[dict[str, Any]] | None:
-        if report.error or not has_boxes(report):
-            return None
-        return [{"page": number, "image": data_url(image)}
-                for number, image in annotated_pages(data, report, self.side, numbered=True)]  # fmt: skip
 
 
 @cache
@@ -167,6 +127,7 @@ def _routes(api: FastAPI, server: _Server, language: str) -> None:
         chosen = lang if lang in LANGUAGES else language
         return _page_template().render(
             lang=chosen, t=page_messages(chosen), max_upload=server.limit, fixable=" ".join(FIXABLE_KINDS),
+            never_fixed=" ".join(NEVER_FIXED),
             # AGPL-3.0 section 13: the page offers its users the source of the smscan that serves it.
             version=__version__, licence=LICENSE, source_url=source_url(),
             other=next(code for code in LANGUAGES if code != chosen),
@@ -187,7 +148,7 @@ def _routes(api: FastAPI, server: _Server, language: str) -> None:
     @api.post("/api/jobs", status_code=202)
     async def add_job(request: Request) -> dict[str, Any]:
         (upload,) = await receive_files(request, server.spool, server.limit, "file")
-        job = _queue(server, upload, pictures=True)
+        job = _queue(server, upload, PagePictures())
         return _job_state(server, job)
 
     @api.get("/api/queue")
@@ -209,7 +170,7 @@ def _routes(api: FastAPI, server: _Server, language: str) -> None:
         jobs = []
         try:
             for upload in uploads:
-                jobs.append(_queue(server, upload, pictures=previews))
+                jobs.append(_queue(server, upload, PagePictures() if previews else None))
         except Busy:
             for upload in uploads[len(jobs) + 1 :]:
                 upload.path.unlink(missing_ok=True)
@@ -218,31 +179,25 @@ def _routes(api: FastAPI, server: _Server, language: str) -> None:
 
     @api.post("/api/fix", response_model=None)
     async def fix(request: Request) -> dict[str, Any] | JSONResponse:
-        from scanner.fix import FixError
-
+        """`smscan fix` in a worker (first in line): the copy's bytes, name, report and pictures, what
+        was changed; 422 with the reason, in both languages, when no copy could be made."""
         (upload,) = await receive_files(request, server.spool, server.limit, "file")
-        try:
-            name, data, done = await asyncio.wrap_future(server.fixer.submit(server.fix, upload))
-        except FixError as error:
-            return _error(422, "fix_failed", str(error))
-        except Exception as error:  # the copy is extra: say what happened instead of a bare 500
-            return _error(422, "fix_failed", f"the copy could not be made ({type(error).__name__}: {error})")
-        spooled = server.spool / secrets.token_hex(12)
-        spooled.write_bytes(data)
-        job = server.board.add(spooled, name, name, pictures=True, first=True)
-        return {
-            "name": name,
-            "media_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
-            "data": base64.b64encode(data).decode("ascii"),
-            "changes": list(done.removed) + ([f"{done.faces_blurred} face(s) blurred"] if done.faces_blurred else []),
-            "notes": list(done.notes),
-            "report": await server.finished(job),
-        }
+        name = PurePosixPath(upload.filename.replace("\\", "/")).name or "upload"
+        maker = ShareableCopy(server.service.worker_config(), name)
+        job = server.board.add(upload.path, name, upload.filename, maker, first=True)
+        result = await server.finished(job)
+        copy = result.get("copy")
+        if copy is None:  # the worker ran out of time or memory, or the file could not be read
+            why = result.get("reason") or {language: result.get("error") or "" for language in LANGUAGES}
+            return _error(422, "fix_failed", why["en"], why=why)
+        if "data" not in copy:
+            return _error(422, "fix_failed", copy["why_not"]["en"], why=copy["why_not"])
+        return {**copy, "media_type": mimetypes.guess_type(copy["name"])[0] or "application/octet-stream"}
 
 
-def _queue(server: _Server, upload: Upload, pictures: bool) -> Job:
+def _queue(server: _Server, upload: Upload, follow_up: FollowUp | None) -> Job:
     basename = PurePosixPath(upload.filename.replace("\\", "/")).name or "upload"
-    return server.board.add(upload.path, basename, upload.filename, pictures=pictures)
+    return server.board.add(upload.path, basename, upload.filename, follow_up)
 
 
 def _job_state(server: _Server, job: Job) -> dict[str, Any]:

@@ -29,8 +29,9 @@ from scanner.policy import Policy
 
 State = Literal["queued", "checking", "done"]
 Scanned = tuple[FileReport, Any]  # the report, and what the follow-up returned (None if it failed)
-# Work on a file right after its scan, where it was scanned: (report, bytes scanned) -> result.
-FollowUp = Callable[[FileReport, bytes], Any]
+# Work on a file right after its scan, in the worker: (report, bytes scanned) -> fields to add to
+# the result ({"previews": [...]}, {"copy": {...}}).
+FollowUp = Callable[[FileReport, bytes], dict[str, Any]]
 
 # The one reason (translated in the catalogue) for a file this server itself failed to get checked.
 FAILED = "smscan failed while checking ({why}); not fully checked"
@@ -51,6 +52,10 @@ class ScanService(Protocol):
         """A failure is a block report, never an exception; None stands for a follow-up that failed."""
         ...
 
+    def worker_config(self) -> Any:
+        """What names a worker's own scanner to a follow-up that needs it (the shareable copy)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -65,7 +70,7 @@ class Job:
     shown: str
     spooled: Path | None  # the upload on disk until it is handed to a worker
     size: int
-    pictures: bool
+    follow_up: FollowUp | None
     state: State = "queued"
     result: dict[str, Any] | None = None
     finished: Future[dict[str, Any]] = field(default_factory=Future)
@@ -74,20 +79,17 @@ class Job:
 
 
 class JobBoard:
-    """The line of uploads in front of the scan service. `pictures` is the follow-up that draws a
-    file's findings for jobs that want them (picklable: it may run in a worker process)."""
+    """The line of uploads in front of the scan service."""
 
     def __init__(
         self,
         service: ScanService,
         policy: Policy,
-        pictures: FollowUp,
         max_waiting: int = 1000,
         max_waiting_bytes: int = 4 * 2**30,
     ) -> None:
         self._service = service
         self._policy = policy
-        self._pictures = pictures
         self._max_waiting = max_waiting
         self._max_waiting_bytes = max_waiting_bytes
         self._lock = threading.Condition()
@@ -102,15 +104,18 @@ class JobBoard:
 
     # ------------------------------------------------------------------ asked by the app
 
-    def add(self, spooled: Path, filename: str, shown: str, *, pictures: bool = True, first: bool = False) -> Job:
-        """Queue an upload already on disk (the board owns the file from now on)."""
+    def add(
+        self, spooled: Path, filename: str, shown: str, follow_up: FollowUp | None = None, *, first: bool = False
+    ) -> Job:
+        """Queue an upload already on disk (the board owns the file from now on). `follow_up` runs
+        after its scan in the worker (picklable); its fields join the result."""
         size = spooled.stat().st_size
         with self._lock:
             waiting_bytes = sum(job.size for job in self._queue)
             if not first and (len(self._queue) >= self._max_waiting or waiting_bytes + size > self._max_waiting_bytes):
                 spooled.unlink(missing_ok=True)
                 raise Busy(f"{len(self._queue)} files are waiting to be checked; try again shortly")
-            job = Job(f"{next(self._serial)}-{secrets.token_hex(4)}", filename, shown, spooled, size, pictures)
+            job = Job(f"{next(self._serial)}-{secrets.token_hex(4)}", filename, shown, spooled, size, follow_up)
             if first:  # a shareable copy someone is waiting for goes to the front
                 self._queue.appendleft(job)
             else:
@@ -184,7 +189,7 @@ class JobBoard:
             finally:
                 _remove(job)
             try:
-                future = self._service.scan(data, job.filename, job.shown, self._pictures if job.pictures else None)
+                future = self._service.scan(data, job.filename, job.shown, job.follow_up)
             except Exception as failure:  # a closed or broken service: the file still gets its block
                 failure = IngestError(FAILED, why=f"the checkers are not running: {failure}")
                 self._finish(job, self._policy.unchecked(job.shown, failure), None)
@@ -194,15 +199,14 @@ class JobBoard:
 
     def _scanned(self, job: Job, done: Future[Scanned]) -> None:
         try:
-            report, previews = done.result()
+            report, extra = done.result()
         except Exception as failure:  # a broken installation (SetupError): the file is blocked, saying so
-            report, previews = self._policy.unchecked(job.shown, IngestError(str(failure))), None
-        self._finish(job, report, previews)
+            report, extra = self._policy.unchecked(job.shown, IngestError(str(failure))), None
+        self._finish(job, report, extra)
 
-    def _finish(self, job: Job, report: FileReport, previews: list[dict[str, Any]] | None) -> None:
-        result = report.to_dict()
-        if previews:
-            result["previews"] = previews
+    def _finish(self, job: Job, report: FileReport, extra: dict[str, Any] | None) -> None:
+        """`extra`: what the follow-up added; None when it failed or the worker was stopped."""
+        result = {**report.to_dict(), **(extra or {})}
         with self._lock:
             job.result = result
             job.state = "done"
@@ -241,6 +245,9 @@ class PoolScans:
         from scanner.engine.pool import Job
 
         return self._pool.submit(Job(shown, data=data, filename=filename, follow_up=follow_up))
+
+    def worker_config(self) -> Any:
+        return self._pool.config
 
     def close(self) -> None:
         self._pool.close()

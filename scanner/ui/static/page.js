@@ -7,6 +7,7 @@
 const TOKEN = new URLSearchParams(location.search).get("token") || "";
 const MAX_UPLOAD = Number(document.body.dataset.maxUpload);
 const FIXABLE = new Set(document.body.dataset.fixable.split(" "));
+const NEVER_FIXED = new Set(document.body.dataset.neverFixed.split(" "));  // no copy when one of these blocks
 // A browser opens at most 6 connections to one host: 3 for uploads, the rest for polls and results.
 const UPLOADS_AT_ONCE = 3;
 const RESULTS_AT_ONCE = 2;
@@ -35,7 +36,8 @@ function t(id, values = {}) {
 
 // A reason kept as a message id and values, so it can be said again in the other language.
 function say(reason) {
-  return t(reason.id, reason.values || {});
+  const said = reason.said && reason.said[lang];  // the server's reason, in the page's language
+  return t(reason.id, said ? { ...reason.values, reason: said } : reason.values || {});
 }
 
 async function loadCatalogue(code) {
@@ -272,7 +274,9 @@ function pictures(name, previews) {
 // ---------------------------------------------------------------- the shareable copy
 
 function canFix(result) {
-  return result.verdict === "block" && !result.error && result.findings.some((f) => f.blocks && FIXABLE.has(f.kind));
+  const blocking = result.findings.filter((f) => f.blocks);
+  return result.verdict === "block" && !result.error && blocking.some((f) => FIXABLE.has(f.kind))
+    && !blocking.some((f) => NEVER_FIXED.has(f.kind));
 }
 
 function fixButton(item) {
@@ -295,11 +299,12 @@ async function makeCopy(item, button) {
     const bytes = Uint8Array.from(atob(reply.body.data), (c) => c.charCodeAt(0));
     const url = URL.createObjectURL(new Blob([bytes], { type: reply.body.media_type }));
     item.copy = { phase: "done", name: reply.body.name, url, report: reply.body.report,
-                  changes: reply.body.changes || [], notes: reply.body.notes || [] };
+                  changes: reply.body.changes || {}, whyNot: reply.body.why_not || {} };
     const verdict = t(reply.body.report.verdict === "pass" ? "verdict_pass" : "verdict_block");
     announce(t("copy_announce", { name: item.name, verdict }));
   } else {
-    const reason = reply.status === 422 ? { id: "fix_failed", values: { reason: reply.body.error } } : problem(reply);
+    const reason = reply.status === 422 ? { id: "fix_failed", said: reply.body.why || {}, values: { reason: reply.body.error } }
+      : problem(reply);
     item.copy = { phase: "failed", problem: reason };
     announce(say(reason));
   }
@@ -317,10 +322,12 @@ function copyBlock(copy) {
   const report = copy.report;
   const state = report.verdict === "pass" ? "pass" : "block";
   box.append(el("h4", { tabIndex: -1 }, [badge(state), " ", t("copy_title", { name: copy.name })]));
-  if (copy.changes.length) {
-    box.append(el("p", { textContent: t("copy_changes") }), el("ul", {}, copy.changes.map((c) => el("li", { textContent: c }))));
+  const changes = copy.changes[lang] || [];
+  if (changes.length) {
+    box.append(el("p", { textContent: t("copy_changes") }), el("ul", {}, changes.map((c) => el("li", { textContent: c }))));
   }
   box.append(el("p", { textContent: t(state === "pass" ? "copy_passes" : "copy_still_blocked") }));
+  if (state === "block" && copy.whyNot[lang]) box.append(el("p", { textContent: copy.whyNot[lang] }));
   if (report.error) box.append(el("p", { className: "error", textContent: unchecked(report) }));
   if (state === "block") box.append(...findingsBlock(report).slice(1));
   if (report.previews) box.append(pictures(copy.name, report.previews));
