@@ -36,7 +36,7 @@ FollowUp = Callable[[FileReport, bytes], dict[str, Any]]
 # The one reason (translated in the catalogue) for a file this server itself failed to get checked.
 FAILED = "smscan failed while checking ({why}); not fully checked"
 # A worker whose memory stays above this after a file is replaced, so that one large file does not
-# keep a long-running server at its peak for good (a worker with every check is ~450 MB).
+# keep a long-running server at its peak for good (a worker with every check holds ~0.5 GB).
 RECYCLE_WORKER_ABOVE_MB = 900
 # A finished result waits this long to be fetched, and is kept this long after it was, so the page
 # (which fetches each once, within a second) never misses one, and memory stays flat over a day.
