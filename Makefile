@@ -14,7 +14,7 @@ RUNTIME_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
 # for systemd-analyze.
 TEST_PACKAGES := chromium postfix systemd
 
-.PHONY: install install-dev runtime-packages test-packages model templates dist demo test bench fuzz samples clean messages
+.PHONY: install install-dev runtime-packages test-packages model templates axe dist demo test bench fuzz samples clean messages
 
 install: runtime-packages model $(VENV)/.installed templates
 
@@ -79,7 +79,15 @@ demo: install
 	@[ -n "$$(ls samples 2>/dev/null)" ] || $(MAKE) samples
 	$(VENV)/bin/smscan samples/ ; status=$$?; [ $$status -le 1 ] || exit $$status
 
-test: install-dev
+# To test only: axe-core, the accessibility rules the drop page is tested against in Chromium
+# (pinned; from the npm registry).
+AXE_CORE := axe-core@4.11.0
+AXE := build/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE)
+$(AXE): | runtime-packages
+	npm install --silent --no-audit --no-fund --no-save --prefix build/axe $(AXE_CORE)
+
+test: install-dev axe
 	$(VENV)/bin/ruff check scanner tests tools bench samplegen
 	$(VENV)/bin/pytest -q
 

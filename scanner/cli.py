@@ -413,8 +413,8 @@ def run_ui(args: argparse.Namespace) -> int:
     from scanner.ui.app import create_app
 
     language = language_of(args)
-    application = create_app(policy_of(args), language, args.max_upload_mb)
-    address = f"http://127.0.0.1:{args.port}/"
+    application = create_app(policy_of(args), language, args.max_upload_mb, port=args.port)
+    address = application.url  # holds the per-launch key the page and the API require
     print(f"smscan ui: {address}  (Ctrl+C to stop)", file=sys.stderr, flush=True)
     if not args.no_browser:
         threading.Timer(1.0, webbrowser.open, args=(address,)).start()

@@ -81,7 +81,7 @@ def test_html_report_and_annotated_images_put_boxes_on_the_findings(folder):
     memo = next(json.loads(line) for line in result.stdout.splitlines() if "memo.pdf" in line)
     x0, y0, _, y1 = memo["findings"][0]["bbox"]
     html = (folder / "report.html").read_text()
-    assert html.count("<section class='file'") == 2 and "data-verdict='block'" in html
+    assert html.count('<section class="file"') == 2 and 'data-verdict="block"' in html
     assert html.count("data:image/jpeg;base64,") == 2 and "protected-b" in html
     from PIL import Image
 

@@ -140,6 +140,7 @@ def test_the_drop_page_says_where_the_source_is(monkeypatch):
     from scanner.ui.app import create_app
 
     monkeypatch.setenv("SMSCAN_SOURCE_URL", "https://source.example/smscan?v=1&x=2")
-    page = TestClient(create_app()).get("/").text
+    app = create_app(port=8765)  # the page answers only its own host, with the key of its launch
+    page = TestClient(app, base_url="http://127.0.0.1:8765").get("/", params={"token": app.token}).text
     assert f"smscan {__version__} · {LICENSE}" in page
-    assert '<a href="https://source.example/smscan?v=1&amp;x=2">source code</a>' in page
+    assert '<a href="https://source.example/smscan?v=1&amp;x=2" data-t="source_code">source code</a>' in page

@@ -1,32 +1,32 @@
-"""One self-contained HTML file: a thumbnail per file with boxes on the findings, verdicts, reasons."""
+"""One self-contained HTML file: a thumbnail per file with boxes on the findings, verdicts, reasons.
+
+The markup is in report.html, rendered with autoescaping on, so that no name read from a file
+(a ZIP member called `<img src=x onerror=...>.txt`, an attachment's name) can become markup."""
 
 from __future__ import annotations
 
-import html
 import shutil
 import tempfile
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader
+from jinja2.environment import TemplateModule
 
 from scanner.i18n import tr
-from scanner.model import FileReport
+from scanner.model import FileReport, Finding
 from scanner.report.console import summary_lines
 from scanner.report.previews import KIND_COLOURS
 
 THUMBNAIL_SIDE = 520
 
-STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem;color:#222;background:#f6f6f6}
-h1{font-size:1.4rem} .summary{margin-bottom:1.5rem}
-.file{background:#fff;border-radius:8px;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 3px #0002}
-.file h2{font-size:1rem;margin:0 0 .5rem;word-break:break-all}
-.verdict{display:inline-block;padding:.1rem .6rem;border-radius:4px;color:#fff;font-weight:bold;margin-right:.5rem}
-.pass{background:#1b7f3b} .block{background:#b3261e}
-.pages{display:flex;gap:1rem;flex-wrap:wrap;margin-top:.5rem}
-figure{margin:0} figcaption{font-size:.8rem;color:#555}
-img{max-width:520px;border:1px solid #ccc}
-li{margin:.2rem 0} .error{color:#b3261e} .dim{color:#777}
-"""
+
+@cache
+def _template() -> TemplateModule:
+    environment = Environment(loader=PackageLoader("scanner.report", ""), autoescape=True, keep_trailing_newline=True)
+    return environment.get_template("report.html").module
 
 
 class HtmlReport:
@@ -50,57 +50,37 @@ class HtmlReport:
     def add(self, report: FileReport, thumbnails: list[tuple[int, str]] | None) -> None:
         """`thumbnails`: (page number, data URL) pictures with the findings drawn, from PreviewJob."""
         self._reports.append(replace(report, findings=(), blocking=(), page_results=()))  # for the summary only
-        self._sections.write(_file_section(report, thumbnails or [], self.language))
+        self._sections.write(str(_template().file_section(_file_view(report, thumbnails or [], self.language))))
 
     def finish(self) -> None:
-        language = self.language
-        summary = summary_lines(self._reports, language)[0]
-        self._out.write(f"<!doctype html><html lang='{language}'><head><meta charset='utf-8'>"
-                        f"<title>smscan report</title><style>{STYLE}</style></head><body>"
-                        f"<h1>smscan</h1><p class='summary'>{html.escape(summary)}</p>")  # fmt: skip
+        summary = summary_lines(self._reports, self.language)[0]
+        colours = {kind: "#{:02x}{:02x}{:02x}".format(*rgb) for kind, rgb in KIND_COLOURS.items()}
+        self._out.write(str(_template().head(self.language, summary, colours)))
         self._sections.seek(0)
         shutil.copyfileobj(self._sections, self._out)
-        self._out.write("</body></html>")
+        self._out.write(str(_template().tail()))
 
 
-def _file_section(report: FileReport, thumbnails: list[tuple[int, str]], language: str) -> str:
+def _file_view(report: FileReport, thumbnails: list[tuple[int, str]], language: str) -> dict[str, Any]:
+    """What the template shows of a file: plain values, escaped by the template."""
     verdict = str(report.verdict)
-    parts = [
-        f"<section class='file' data-verdict='{verdict}'><h2><span class='verdict {verdict}'>"
-        f"{html.escape(_verdict(language, verdict))}</span>{html.escape(report.path)}</h2>"
-    ]
-    if report.error:
-        parts.append(f"<p class='error'>{html.escape(report.reason.get(language, report.error))}</p>")
-    if report.findings:
-        parts.append("<ul>" + "".join(_finding_item(f, report, language) for f in report.findings) + "</ul>")
-    figures = [
-        f"<figure><img alt='{html.escape(report.path)} page {number}' src='{url}'>"
-        f"<figcaption>{html.escape(_page(language, number))}</figcaption></figure>"
-        for number, url in thumbnails
-    ]
-    if figures:
-        parts.append("<div class='pages'>" + "".join(figures) + "</div>")
-    parts.append("</section>")
-    return "".join(parts)
+    return {
+        "verdict": verdict,
+        "verdict_text": tr(language, "PASS") if verdict == "pass" else tr(language, "BLOCK"),
+        "path": report.path,
+        "error": report.reason.get(language, report.error) if report.error else None,
+        "findings": [_finding_view(f, f in report.blocking, language) for f in report.findings],
+        "reported_text": tr(language, "reported only"),
+        "pages": [(tr(language, "page {page}", page=number), url) for number, url in thumbnails],
+    }
 
 
-def _finding_item(finding, report: FileReport, language: str) -> str:
-    colour = "#{:02x}{:02x}{:02x}".format(*KIND_COLOURS.get(finding.kind, (255, 0, 255)))
+def _finding_view(finding: Finding, blocks: bool, language: str) -> dict[str, Any]:
     where = tr(language, "page {page}", page=finding.page) + (f" · {finding.part}" if finding.part else "")
-    status = "" if finding in report.blocking else f" <span class='dim'>({html.escape(_reported(language))})</span>"
-    return (
-        f"<li><b style='color:{colour}'>{html.escape(finding.kind)} {html.escape(finding.label)}</b> — "
-        f"{html.escape(finding.message.get(language, ''))} {html.escape(where)}{status}</li>"
-    )
-
-
-def _page(language: str, number: int) -> str:
-    return tr(language, "page {page}", page=number)
-
-
-def _verdict(language: str, verdict: str) -> str:
-    return tr(language, "PASS") if verdict == "pass" else tr(language, "BLOCK")
-
-
-def _reported(language: str) -> str:
-    return tr(language, "reported only")
+    return {
+        "kind": finding.kind,
+        "label": finding.label,
+        "message": finding.message.get(language, ""),
+        "where": where,
+        "blocks": blocks,
+    }
