@@ -72,6 +72,7 @@ class Scanner:
         self.checks: list[CheckSpec] = [known.checks[n] for n in names if n not in self.policy.disabled]
         self.ocr = ocr
         self._built: dict[str, Detector] = {}
+        self._warnings: tuple[str, ...] | None = None
         self._reader = None
         self._lazy_reader = _LazyReader(self)
         self._build_lock = threading.Lock()
@@ -105,8 +106,11 @@ class Scanner:
         return self._reader
 
     def warnings(self) -> tuple[str, ...]:
-        """What the checks built so far cannot do as well as usual (missing templates...)."""
-        return tuple(w for d in self._built.values() for w in getattr(d, "warnings", ()))
+        """What this scanner's checks cannot do as well as usual (missing templates...), asked once:
+        every report says it, whether or not its file needed the check."""
+        if self._warnings is None:
+            self._warnings = tuple(w for spec in self.checks for w in spec.warnings())
+        return self._warnings
 
     def identity(self) -> str:
         return scan_identity(self.policy, [spec.name for spec in self.checks], self.ocr)
