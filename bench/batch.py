@@ -69,21 +69,18 @@ def run_command(folder: Path, workers: int | None, cores: set[int] | None) -> Ba
     return BatchRun(seconds, arrivals[0], verdicts)
 
 
-def batch_throughput(count: int = 32) -> dict[str, BatchRun]:
+def batch_throughput(folder: Path, marked: set[str]) -> dict[str, BatchRun]:
     """One worker on one core (the pool's unit), one worker free to use both cores as
-    `--workers 1` runs (OpenCV's threads take the second core for parts of a file), two workers."""
-    import tempfile
-
+    `--workers 1` runs (OpenCV's threads take the second core for parts of a file), two workers,
+    and the command as a user runs it, with no --workers."""
     first_core = {min(os.sched_getaffinity(0))}
-    with tempfile.TemporaryDirectory() as name:
-        folder = Path(name)
-        marked = make_folder(folder, count)
-        runs = {
-            "1 worker, one core": run_command(folder, 1, first_core),
-            "1 worker": run_command(folder, 1, None),
-            "2 workers": run_command(folder, 2, None),
-            "default (no --workers)": run_command(folder, None, None),
-        }
+    runs = {
+        "1 worker, one core": run_command(folder, 1, first_core),
+        "1 worker": run_command(folder, 1, None),
+        "2 workers": run_command(folder, 2, None),
+        "default (no --workers)": run_command(folder, None, None),
+    }
+    count = len(list(folder.iterdir()))
     for label, run in runs.items():
         blocked = {name for name, verdict in run.verdicts.items() if verdict == "block"}
         # A bench of wrong answers measures nothing: every run must read the folder the same, right way.

@@ -13,6 +13,8 @@ give the expected verdict: a fast wrong answer is not a figure.
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -25,6 +27,8 @@ from bench.timing import Figure, alone, paired  # noqa: E402
 
 PYTHON = sys.executable
 SMSCAN = [PYTHON, "-m", "scanner.cli"]
+# The baselines' own environment (make bench makes it): OpenCV 4 with its Haar cascades, pytesseract.
+BASELINE_PYTHON = os.environ.get("SMSCAN_BASELINE_PYTHON", PYTHON)
 BASELINES = ROOT / "bench" / "baselines"
 
 
@@ -33,7 +37,7 @@ def smscan(*args: str) -> list[str]:
 
 
 def baseline(script: str, *args: str) -> list[str]:
-    return [PYTHON, str(BASELINES / script), *args]
+    return [BASELINE_PYTHON, str(BASELINES / script), *args]
 
 
 def verdicts(figure: Figure) -> set[int]:
@@ -45,76 +49,57 @@ def ratio(ours: Figure, theirs: Figure) -> str:
 
 
 def line(label: str, ours: Figure, theirs: Figure | None = None, what: str = "", goal: str = "") -> None:
+    if theirs is not None and verdicts(theirs) != {0}:
+        raise RuntimeError(f"the baseline for {label!r} failed (exit {verdicts(theirs)}): a crash is not a time")
     figure = f"{ours.wall:6.2f} s wall, {ours.cpu:5.2f} CPU s, {ours.peak_mb:5.0f} MB"
     against = f" | {what}: {theirs.wall:6.2f} s -> {ratio(ours, theirs)}" if theirs is not None else ""
     print(f"{label:<34} {figure}{against}{'  (goal ' + goal + ')' if goal else ''}", flush=True)
 
 
-# --- rows ----------------------------------------------------------------------------------
+# --- rows (the inputs are made beforehand by bench/inputs.py, in a process of its own) -----------
+
+
+def start_up(folder: Path, runs: int) -> None:
+    ours, theirs = paired(smscan("--help"), [PYTHON, "-c", "pass"], runs)
+    line("smscan --help", ours, theirs, "python -c pass", "<= 0.15 s")
+    first = alone(smscan(str(folder / "tiny.png"), "--json"), runs)
+    line("first file (a 64x48 PNG)", first, goal="<= 0.6 CPU s")
 
 
 def scanned_page(folder: Path, runs: int) -> None:
-    from samplegen.documents import BODY, encoded, memo_pdf, render, scanned
-
-    dense = (BODY * 7)[:40]
-    page = scanned(render(memo_pdf(dense, header="PROTECTED B", stamp="CONFIDENTIAL"), dpi=300))
     path = folder / "scanned-a4-300dpi.png"
-    path.write_bytes(encoded(page.convert("RGB"), "PNG"))
     ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_ocr.py", str(path)), runs)
     assert verdicts(ours) == {1}, "the page carries a marking: smscan must block it"
     line("scanned A4 page, 300 dpi, 40 lines", ours, theirs, "naive pytesseract eng+fra + regex", "<= 0.16x")
 
 
-def text_pdf(folder: Path, runs: int, pages: int) -> None:
-    from samplegen.documents import memo_pdf
-
-    path = folder / f"report-{pages}.pdf"
-    path.write_bytes(memo_pdf(header="PROTECTED B", pages=pages, marked_page=pages))
-    ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_pdf_text.py", str(path)), runs)
-    assert verdicts(ours) == {1}
-    line(f"{pages}-page text-layer PDF", ours, theirs, "PyMuPDF get_text + regex", "<= 10x")
-    print(f"{'':<34} {pages / ours.wall:6.1f} pages/s, start-up included (goal >= 200 on a long report)")
+def text_pdf(folder: Path, runs: int) -> None:
+    for pages in (10, 200):
+        path = folder / f"report-{pages}.pdf"
+        ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_pdf_text.py", str(path)), runs)
+        assert verdicts(ours) == {1}
+        line(f"{pages}-page text-layer PDF", ours, theirs, "PyMuPDF get_text + regex", "<= 10x")
+        print(f"{'':<34} {pages / ours.wall:6.1f} pages/s, start-up included (goal >= 200 on a long report)")
 
 
 def long_report_memory(folder: Path, runs: int) -> None:
-    from samplegen.documents import memo_pdf
-
-    path = folder / "report-1000.pdf"
-    path.write_bytes(memo_pdf(header="PROTECTED B", pages=1000, marked_page=1000))
-    ours = alone(smscan(str(path), "--json"), 1)
+    ours = alone(smscan(str(folder / "report-1000.pdf"), "--json"), 1)
     assert verdicts(ours) == {1}
     line("1,000-page text-layer PDF", ours, goal="memory < 400 MB")
 
 
 def scanned_pdf(folder: Path, runs: int) -> None:
-    from samplegen.documents import scanned_pdf as compose
-
     path = folder / "scanned-10.pdf"
-    path.write_bytes(compose(pages=10, marked_page=7))
     ours, theirs = paired(smscan(str(path), "--json"), baseline("naive_pdf_ocr.py", str(path)), runs)
     assert verdicts(ours) == {1}
     line("10-page scanned PDF, 200 dpi", ours, theirs, "render + pytesseract per page")
 
 
 def photo(folder: Path, runs: int) -> None:
-    from samplegen.documents import encoded, photo_like
-
     path = folder / "photo-12mp.jpg"
-    path.write_bytes(encoded(photo_like(4000, 3000, seed=5), "JPEG", quality=90))
     ours, theirs = paired(smscan(str(path), "--json"), baseline("haar_faces.py", str(path)), runs)
     assert verdicts(ours) == {0}
     line("12 MP photo, every check", ours, theirs, "OpenCV Haar faces only", "<= 0.5x")
-
-
-def start_up(folder: Path, runs: int) -> None:
-    from samplegen.documents import encoded, photo_like
-
-    ours, theirs = paired(smscan("--help"), [PYTHON, "-c", "pass"], runs)
-    line("smscan --help", ours, theirs, "python -c pass", "<= 0.15 s")
-    tiny = folder / "tiny.png"
-    tiny.write_bytes(encoded(photo_like(64, 48), "PNG"))
-    first = alone(smscan(str(tiny), "--json"), runs)
-    line("first file (a 64x48 PNG)", first, goal="<= 0.6 CPU s")
 
 
 def gateway(folder: Path, runs: int) -> None:
@@ -127,18 +112,16 @@ def gateway(folder: Path, runs: int) -> None:
 def batch(folder: Path, runs: int) -> None:
     from bench.batch import batch_throughput, print_batch
 
-    print_batch(batch_throughput())
+    marked = set((folder / "batch-marked.txt").read_text().split())
+    print_batch(batch_throughput(folder / "batch", marked))
 
 
 def dask(folder: Path, runs: int) -> None:
     """The same folder through the local worker pool and through a real Dask cluster of 1 and 2
     one-thread workers on this machine, started as users start them."""
-    from bench.batch import make_folder
     from samplegen.servers import dask_cluster
 
     files = folder / "dask-batch"
-    files.mkdir()
-    make_folder(files, 16)
     local = alone(smscan(str(files), "--json"), 1)
     line("16 files, local pool (default)", local)
     for workers in (1, 2):
@@ -150,7 +133,7 @@ def dask(folder: Path, runs: int) -> None:
 ROWS: dict[str, Callable[[Path, int], None]] = {
     "start-up": start_up,
     "scanned-page": scanned_page,
-    "text-pdf": lambda folder, runs: (text_pdf(folder, runs, 10), text_pdf(folder, runs, 200)),
+    "text-pdf": text_pdf,
     "long-report": long_report_memory,
     "scanned-pdf": scanned_pdf,
     "photo": photo,
@@ -167,6 +150,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"median of {args.runs} runs each, alternated with the baseline; whole processes, default threads")
     with tempfile.TemporaryDirectory(prefix="smscan-bench-") as folder:
+        subprocess.run([PYTHON, "-m", "bench.inputs", folder], cwd=ROOT, check=True)
         for name in args.only:
             ROWS[name](Path(folder), args.runs)
 

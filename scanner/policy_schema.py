@@ -20,7 +20,7 @@ class _Strict(BaseModel):
 class LimitsTable(_Strict):
     max_file_mb: Positive = 200
     max_megapixels: Positive = 120
-    max_pages: Count = 500
+    max_pages: Count = 2000
     timeout_seconds: Positive = 300
     max_memory_mb: Positive = 2048
     max_unpacked_mb: Positive = 400

@@ -373,7 +373,7 @@ def worker_scanner(config: WorkerConfig):
             keep_freed_memory()
         from scanner.engine.scanner import Scanner
 
-        scanner = Scanner(config.policy, config.detectors, parallel=not config.single_threaded)
+        scanner = Scanner(config.policy, config.detectors)
         if config.warm:
             _ = scanner.detectors, scanner.reader
         _scanners[key] = scanner

@@ -19,7 +19,6 @@ import stat
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from email.message import Message
 from pathlib import Path
@@ -61,12 +60,8 @@ class Scanner:
         detectors: Iterable[str] | None = None,
         ocr: bool = True,
         cache_size: int = 0,
-        parallel: bool = False,
     ) -> None:
         self.policy = policy or Policy.default()
-        # Read a page with Tesseract on one thread while pixel checks run on another: for a process
-        # that has the machine to itself (one file, one worker), not for one of several workers.
-        self.parallel = parallel
         known = registry()
         names = [known.check(name).name for name in detectors] if detectors is not None else list(known.checks)
         self.checks: list[CheckSpec] = [known.checks[n] for n in names if n not in self.policy.disabled]
@@ -219,19 +214,9 @@ class Scanner:
     def _scan_page(self, page: Page, timings: dict[str, float], deadline: float) -> list[Finding]:
         checks = [spec for spec in self.checks if page.pictures or not spec.pixels_only]
         page.attach_reader(self._lazy_reader if self.ocr else None)
-        reading = page.needs_ocr and self.ocr and any(spec.reads_text for spec in checks)
-        if not (reading and self.parallel):
-            if reading:
-                self._read(page, timings)
-            return self._run_checks(checks, page, timings, deadline)
-        # Alone in its process, the page is read by Tesseract (one core) while the checks that look at
-        # pixels only run on the other: the face network needs no words.
-        _ = page.rgb  # rendered once, before two threads ask for it
-        with ThreadPoolExecutor(1, thread_name_prefix="smscan-ocr") as helper:
-            reader = helper.submit(self._read, page, timings)
-            found = self._run_checks([s for s in checks if s.pixels_only], page, timings, deadline)
-            reader.result()
-        return found + self._run_checks([s for s in checks if not s.pixels_only], page, timings, deadline)
+        if page.needs_ocr and self.ocr and any(spec.reads_text for spec in checks):
+            self._read(page, timings)
+        return self._run_checks(checks, page, timings, deadline)
 
     def _read(self, page: Page, timings: dict[str, float]) -> None:
         began = time.perf_counter()

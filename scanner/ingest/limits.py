@@ -7,7 +7,7 @@ class Limits:
 
     max_file_bytes: int = 200 * 1024 * 1024
     max_pixels: int = 120_000_000
-    max_pages: int = 500
+    max_pages: int = 2000  # a long report has 1,000 pages; time and memory are bounded on their own
     timeout_seconds: float = 300.0  # wall clock for one file, loading included
     max_memory_bytes: int = 2048 * 1024 * 1024  # of the worker process checking the file
     # Containers (ZIP, Office documents, e-mail), as ClamAV limits them:
