@@ -12,7 +12,9 @@ Faces are those CenterFace finds (the detector's own boxes); each is measured as
 as a book scan (grey, blur, grain) and as a JPEG at quality 30, so that a scanned engraving and a
 scanned photo are both seen. A logistic regression over scanner.detectors.face.drawn.FEATURES is
 fitted; its threshold is the highest P(drawn) any photo face gets in 5-fold cross-validation
-(folds by source file), plus a margin, so no photo measured would be called drawn.
+(folds by source file), plus a margin, so no photo measured would be called drawn. Line
+engravings, few among the drawings, get a cut-off of their own: a black-and-white face whose edge
+density is above every photo face's (plus a margin).
 
     python -m tools.faces.train_drawn --wheels /path/to/unpacked/wheels [--out FILE]
 """
@@ -41,6 +43,8 @@ PHOTOS_IN_WHEELS = ("skimage/data/astronaut.png", "skimage/data/camera.png",
 OPENCV_PHOTOS = ("messi5.jpg", "basketball1.png", "basketball2.png", "home.jpg", "pca_test1.jpg")
 EMOJI_FACES = [chr(code) for code in range(0x1F600, 0x1F64F + 1)] + [chr(c) for c in range(0x1F910, 0x1F92F + 1)]
 MARGIN = 0.05  # added to the highest photo probability
+ENGRAVING_MARGIN = 0.05  # added to the highest edge density of a photo face
+ENGRAVING_GREY = 0.9  # share of colourless pixels from which a picture counts as black and white
 SEED = 12
 
 
@@ -79,7 +83,7 @@ def emoji_sheets() -> Iterator[tuple[str, np.ndarray]]:
 
 def engravings(wheels: Path) -> Iterator[tuple[str, np.ndarray]]:
     """Each photo of people engraved in a few manners: fine or coarse, straight or slanted, crossed."""
-    manners = ((4.0, 0.0, False), (6.0, 30.0, False), (5.0, -45.0, True))
+    manners = ((4.0, 0.0, False), (6.0, 30.0, False), (5.0, -45.0, True), (3.5, 80.0, False), (7.0, 10.0, True))
     for name, rgb in photos_of_people(wheels):
         for period, angle, cross in manners:
             yield f"engraved-{name}", book_page_with(engraving(rgb, period, angle, cross))
@@ -191,6 +195,14 @@ def main() -> None:
         held_out[fold == k] = 1 / (1 + np.exp(-(z[fold == k] @ weights + bias)))
     threshold = min(0.99, max(0.5, float(held_out[y == 0].max()) + MARGIN))
     weights, bias = fit(z, y)
+    # Line engravings are few among the drawings, so the model above barely learns them; a
+    # grey picture this full of edges is one, measured against every photo face and variant.
+    edges = FEATURES.index("edges")
+    engraving_edges = float(x[y == 0, edges].max()) + ENGRAVING_MARGIN
+    engraved = np.array(["engraved" in s for s in sources])
+    print(f"engravings: highest photo edge density {x[y == 0, edges].max():.3f} -> cut-off {engraving_edges:.3f}; "
+          f"engraved faces above it {np.mean(x[engraved, edges] >= engraving_edges):.1%} "
+          f"(grey at least {ENGRAVING_GREY})")
     print(f"faces measured: drawn {len(drawn)} (from {len({s for s, _ in drawn})} sources), "
           f"photo {len(photos)} (from {len({s for s, _ in photos})} sources), 4 variants each")
     print(f"cross-validated: highest photo P(drawn) {held_out[y == 0].max():.3f} -> threshold {threshold:.3f}")
@@ -203,6 +215,8 @@ def main() -> None:
         "weights": weights.round(6).tolist(),
         "bias": round(bias, 6),
         "threshold": round(threshold, 4),
+        "engraving_edges": round(engraving_edges, 4),
+        "engraving_grey": ENGRAVING_GREY,
         "trained_on": {"drawn_faces": len(drawn), "photo_faces": len(photos)},
     }
     args.out.write_text(json.dumps(model, indent=1) + "\n")

@@ -11,7 +11,7 @@ import numpy as np
 
 from scanner.detectors import Detector
 from scanner.detectors.face.centerface import CenterFace, FaceBox
-from scanner.detectors.face.drawn import drawn_probability, drawn_threshold
+from scanner.detectors.face.drawn import is_drawn
 from scanner.ingest.page import Page
 from scanner.model import Finding
 
@@ -31,12 +31,12 @@ class FaceDetector(Detector):
 
 def _finding(page: Page, box: FaceBox) -> Finding:
     x0, y0, x1, y1 = box.int_box(page.rgb.shape[1], page.rgb.shape[0])
-    drawn = drawn_probability(page.rgb, (x0, y0, x1, y1))
+    drawn, probability = is_drawn(page.rgb, (x0, y0, x1, y1))
     return Finding(
         kind="face",
-        label="drawn" if drawn >= drawn_threshold() else "face",
+        label="drawn" if drawn else "face",
         confidence=round(box.score, 3),
         page=page.number,
         bbox=(x0, y0, x1, y1),
-        detail=f"face {x1 - x0}x{y1 - y0} px, score {box.score:.2f}, drawn {drawn:.2f}",
+        detail=f"face {x1 - x0}x{y1 - y0} px, score {box.score:.2f}, drawn {probability:.2f}",
     )

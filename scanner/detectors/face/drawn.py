@@ -13,8 +13,9 @@ what tells a camera's picture from a drawing:
 A logistic model over these (drawn_model.json, trained by tools/faces/train_drawn.py on
 clip art, emoji, cartoon frames and photos from Debian and PyPI packages, never on evaluation
 files) gives P(drawn). A face counts as drawn only above the model's threshold, set so that none of the photo faces
-measured falls above it (see the script's output, quoted in the README); faces under
-MIN_JUDGED_SIDE px are not judged.
+measured falls above it (see the script's output, quoted in the README). Line engravings,
+few among the training drawings, are recognised by their own cut-off: black and white, and
+denser in edges than any photo face measured. Faces under MIN_JUDGED_SIDE px are not judged.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-SIDE = 96  # px: the face and its surroundings are measured at this size
+SIDE = 192  # px: the face and its surroundings are measured at most this large
 # Faces smaller than this are not judged (always photographs): enlarged, a small photo face is as
 # smooth as a drawing (measured: 20-30 px pedestrians in a video scored up to 0.94 drawn).
 MIN_JUDGED_SIDE = 48
@@ -36,7 +37,9 @@ FEATURES = ("mid_tones", "flat", "colours", "edges", "extremes", "saturation", "
 
 
 def face_patch(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """The face box grown by CONTEXT, clipped to the image, resized to SIDE x SIDE."""
+    """The face box grown by CONTEXT, clipped to the image, brought to SIDE x SIDE px only when
+    larger: shrinking further would average an engraving's hatching into mid-tones (measured:
+    at 96 px an engraved face read as a photo), and enlarging would smooth a photo into flat areas."""
     x0, y0, x1, y1 = box
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     half = max(x1 - x0, y1 - y0) * CONTEXT / 2
@@ -46,12 +49,14 @@ def face_patch(rgb: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
     if right - left < 4 or bottom - top < 4:
         left, top, right, bottom = 0, 0, width, height
     crop = np.ascontiguousarray(rgb[top:bottom, left:right])
-    interpolation = cv2.INTER_AREA if crop.shape[0] > SIDE else cv2.INTER_CUBIC
-    return cv2.resize(crop, (SIDE, SIDE), interpolation=interpolation)
+    if max(crop.shape[:2]) <= SIDE:
+        return crop
+    scale = SIDE / max(crop.shape[:2])
+    return cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
 def features(patch: np.ndarray) -> np.ndarray:
-    """The measures listed in FEATURES, each in 0..1, of one SIDE x SIDE RGB patch."""
+    """The measures listed in FEATURES, each in 0..1, of one RGB patch (shares, so any size)."""
     gray = cv2.cvtColor(patch, cv2.COLOR_RGB2GRAY)
     smooth = cv2.GaussianBlur(gray, (0, 0), 1.0)
     mid_tones = float(np.mean((smooth >= 60) & (smooth <= 200)))
@@ -61,7 +66,7 @@ def features(patch: np.ndarray) -> np.ndarray:
     flat = float(np.mean(spread < 1.5))
     quantised = (patch >> 4).astype(np.int32)
     codes = quantised[..., 0] * 256 + quantised[..., 1] * 16 + quantised[..., 2]
-    colours = min(1.0, len(np.unique(codes)) / 400.0)
+    colours = min(1.0, len(np.unique(codes)) / 400.0 * (SIDE * SIDE / codes.size) ** 0.5)
     edges = float(np.mean(cv2.Canny(gray, 80, 160) > 0))
     histogram = np.bincount((gray >> 5).ravel(), minlength=8) / gray.size
     extremes = float(histogram[0] + histogram[7])
@@ -81,16 +86,20 @@ def judged(box: tuple[int, int, int, int]) -> bool:
     return min(box[2] - box[0], box[3] - box[1]) >= MIN_JUDGED_SIDE
 
 
-def drawn_probability(rgb: np.ndarray, box: tuple[int, int, int, int]) -> float:
-    """P(the face in `box` is drawn rather than photographed), from the trained model; 0 for a
-    face too small to judge."""
-    if not judged(box):
-        return 0.0
-    model = _model()
-    values = (features(face_patch(rgb, box)) - np.asarray(model["mean"])) / np.asarray(model["scale"])
-    score = float(values @ np.asarray(model["weights"]) + float(model["bias"]))  # type: ignore[arg-type]
-    return float(1.0 / (1.0 + np.exp(-score)))
-
-
 def drawn_threshold() -> float:
     return float(_model()["threshold"])  # type: ignore[arg-type]
+
+
+def is_drawn(rgb: np.ndarray, box: tuple[int, int, int, int]) -> tuple[bool, float]:
+    """(drawn?, P(drawn)): the model's verdict, or a line engraving: black and white and denser
+    in edges than any photo face measured (the model's `engraving_*` cut-offs)."""
+    if not judged(box):
+        return False, 0.0
+    model = _model()
+    measured = features(face_patch(rgb, box))
+    values = (measured - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    score = float(values @ np.asarray(model["weights"]) + float(model["bias"]))  # type: ignore[arg-type]
+    probability = float(1.0 / (1.0 + np.exp(-score)))
+    engraved = (measured[FEATURES.index("grey")] >= float(model["engraving_grey"])  # type: ignore[arg-type]
+                and measured[FEATURES.index("edges")] >= float(model["engraving_edges"]))  # type: ignore[arg-type]
+    return probability >= drawn_threshold() or engraved, probability
