@@ -139,6 +139,8 @@ def test_pii_read_by_ocr_from_an_image() -> None:
         ("info@acme-data.com", (), False, ["org-email"]),
         ("Media: media@example.org", (), False, ["org-email"]),
         ("Pour nous joindre : contact@exemple.ca", (), False, ["org-email"]),
+        ("Feedback via email to R-devel@R-project.org is most welcome.", (), False, ["org-email"]),  # a list
+        ("send a message to R-help@lists.R-project.org", (), False, ["org-email"]),
     ],
 )
 def test_an_organisations_contact_is_labelled_as_such(text, before, in_band, expected) -> None:

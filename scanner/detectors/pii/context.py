@@ -62,10 +62,22 @@ def folded(text: str) -> str:
     return "".join((lower_plain(char) or " ")[0] for char in text)
 
 
+# Parts of a mailing list's or a project's address ("r-help@", "ess-bugs@", "users-request@").
+_LIST_PARTS = frozenset(
+    {"help", "devel", "dev", "bugs", "bug", "request", "requests", "announce", "announcements", "discuss",
+     "discussion", "commits", "list", "lists", "owner", "users", "support", "info", "contact", "admin",
+     "security", "noreply", "feedback"}
+)
+
+
 def is_role_mailbox(address: str) -> bool:
+    """A mailbox of a role, a team or a mailing list rather than of someone."""
     local, _, domain = address.lower().partition("@")
     company = domain.split(".")[0]
-    return bool(_ROLE_MAILBOXES.match(local)) or local == company
+    if _ROLE_MAILBOXES.match(local) or local == company or company in ("lists", "list", "listserv"):
+        return True
+    parts = re.split(r"[-._+]", local)
+    return len(parts) > 1 and parts[-1] in _LIST_PARTS
 
 
 def in_page_band(top: float, bottom: float, page_height: float) -> bool:
