@@ -136,10 +136,7 @@ def name_spans(tokens: list[str]) -> list[tuple[int, int]]:
         )
         end = index
         while end < len(tokens) and _is_name_word(tokens[end]) and end - index < 4:
-            end += 1
-            if tokens[end - 1].endswith(","):
-                # "DOE, JOHN" keeps going; "Smith, born" stops at the next non-name word anyway
-                continue
+            end += 1  # "DOE, JOHN" keeps going: a comma may follow a name word
         size = end - index
         if size >= 2 or (size == 1 and labelled):
             spans.append((index, end - 1))
