@@ -11,8 +11,9 @@ RUNTIME_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra
 # To test only: chromium, the browser the drop page is tested in (Playwright drives it; nothing is
 # downloaded); postfix, the mail server the gateways are tested behind (a private instance;
 # installed with debconf's "No configuration", so no system mail service is set up); systemd
-# for systemd-analyze.
-TEST_PACKAGES := chromium postfix systemd
+# for systemd-analyze; fonts-dejavu-core, whose Hebrew glyphs and caption font the personal-data
+# and conduct tests draw with.
+TEST_PACKAGES := chromium postfix systemd fonts-dejavu-core
 
 .PHONY: install install-dev runtime-packages test-packages bench-packages model templates axe dist demo test bench fuzz samples clean messages
 

@@ -298,15 +298,24 @@ def _image_renderer(doc: pymupdf.Document, xref: int, number: int):
             clear_messages()
             try:
                 pixmap = pymupdf.Pixmap(doc, xref)
-                if pixmap.alpha or pixmap.colorspace is None or pixmap.colorspace.n != 3:
+                if pixmap.colorspace is not None and (pixmap.alpha or pixmap.colorspace.n != 3):
                     pixmap = pymupdf.Pixmap(pymupdf.csRGB, pixmap, 0)
             except Exception as error:
                 raise IngestError("damaged PDF: an image on page {page} cannot be read ({why})", page=number,
                                   why=one_line(error)) from None
             _refuse_damage(doc, "image drawn", page=number)
+            if pixmap.colorspace is None:  # a stencil mask: PyMuPDF has no RGB conversion for it
+                return _stencil_array(pixmap)
             return _pixmap_array(pixmap)
 
     return render
+
+
+def _stencil_array(pixmap: pymupdf.Pixmap) -> np.ndarray:
+    """A stencil (image mask) has no colours, only where the fill paints: PyMuPDF refuses to
+    convert it to RGB, so it is drawn here as dark ink (where painted) on white."""
+    painted = np.frombuffer(pixmap.samples, dtype=np.uint8).reshape(pixmap.height, pixmap.width, pixmap.n)[:, :, -1]
+    return np.ascontiguousarray(np.repeat((255 - painted)[:, :, None], 3, axis=2))
 
 
 def _pixmap_array(pixmap: pymupdf.Pixmap) -> np.ndarray:

@@ -2,7 +2,13 @@
 
 * `abuse`: a profane or insulting word within TARGET_WINDOW words of a name of the
   Agency or the Government of Canada ("StatCan are a bunch of f***ing idiots").
-* `profanity`: severe profanity or a slur anywhere, aimed at anyone.
+* `profanity`: severe profanity or a slur aimed at no one in particular, in the writer's own
+  words (a post, a caption, a short text): 2.4 asks for language acceptable at work.
+* `quoted`: the same words inside quotation marks or in a long running text (a page of a
+  novel, a report quoting someone): reported, not blocking by default, since sharing a book
+  page is not using the language oneself.
+Lines in another script than Latin and lines OCR read unsurely are not read: Tesseract,
+given English and French, turns Hebrew into fragments such as "nig?" at low confidence.
 Criticism without abuse ("I disagree with Statistics Canada's methodology") is not a
 finding. Evidence names the severity: severe, insult or mild.
 
@@ -15,7 +21,8 @@ and masked words (f***ing, c***, sh#t) matched against the lists letter by lette
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from scanner.detectors import Detector
@@ -34,6 +41,16 @@ from scanner.model import Finding
 from scanner.textfold import as_letters, lower_plain
 
 TARGET_WINDOW = 10  # words between an abusive word and the name it is aimed at
+MIN_MASKED_LENGTH = 3  # "c**" and longer; "N?" is punctuation
+# OCR words read this unsurely are not language: Tesseract reading a script it was not given
+# (Hebrew, measured: line medians 0.30-0.45) or noise. Clean print reads at 0.9 and above.
+MIN_WORD_CONFIDENCE = 0.6
+MIN_LINE_CONFIDENCE = 0.6
+MIN_LATIN_SHARE = 0.7  # of a line's letters: below it the line is in another script
+# A passage this long is a document or a book page, not a post: a slur in it that is aimed at
+# no one is quoted material, reported for a look rather than blocked.
+LITERARY_WORDS = 120
+QUOTE_LOOKBACK = 60  # words searched back for an opening quotation mark
 _SEVERITY_RANK = {"severe": 3, "insult": 2, "mild": 1}
 _TARGETED_CONFIDENCE = {"severe": 0.95, "insult": 0.85, "mild": 0.65}
 _UNTARGETED_SEVERE_CONFIDENCE = 0.75
@@ -76,9 +93,18 @@ def _single_words_by_initial() -> dict[str, list[tuple[str, str]]]:
 
 
 def masked_severity(token: str) -> str | None:
-    """Severity of a masked word like f***ing or c***, if it hides a listed word."""
+    """Severity of a masked word like f***ing or c***, if it hides a listed word.
+
+    A lone "?" or "!" after letters is punctuation, not a mask ("nig?" is OCR reading a
+    non-Latin script, "N?" a question): a mask hides at least two letters at the end of a word,
+    or sits between letters (sh#t)."""
     raw = lower_plain(token).strip(_EDGE_PUNCTUATION.replace("?", "").replace("!", ""))
     if not re.search(rf"[{re.escape(_MASK_CHARS)}]", raw[1:]) or not raw[:1].isalpha():
+        return None
+    trailing = len(raw) - len(raw.rstrip(_MASK_CHARS))
+    if trailing == 1 and not re.search(rf"[{re.escape(_MASK_CHARS)}]", raw[:-1]):
+        return None
+    if len(raw) < MIN_MASKED_LENGTH:
         return None
     pattern = ""
     for run in re.finditer(rf"[{re.escape(_MASK_CHARS)}]+|[^{re.escape(_MASK_CHARS)}]+", raw):
@@ -214,17 +240,64 @@ class ConductDetector(Detector):
         for words in _passages(page):
             tokens = [w.text for w in words]
             for match in find_conduct(tokens):
+                if not _read_surely(words[match.first : match.last + 1]):
+                    continue
+                if match.label == "profanity" and is_quoted_or_literary(tokens, match.first):
+                    match = replace(match, label="quoted")
                 findings.append(_finding(page, words, match))
         return findings
 
 
 def _passages(page: Page) -> list[list[Word]]:
-    """Text-layer words and OCR words as two separate running texts (lines joined)."""
+    """Text-layer words and OCR words as two separate running texts (lines joined). Lines in
+    another script, or that OCR read unsurely, are left out: their "words" are noise."""
     by_source: dict[str, list[Word]] = {}
     for line in page.lines():
-        for word in line:
-            by_source.setdefault(word.source, []).append(word)
+        if _is_language(line):
+            for word in line:
+                by_source.setdefault(word.source, []).append(word)
     return list(by_source.values())
+
+
+def _is_language(line: list[Word]) -> bool:
+    letters = [c for w in line for c in w.text if c.isalpha()]
+    if letters and sum(_is_latin(c) for c in letters) < MIN_LATIN_SHARE * len(letters):
+        return False
+    confidences = sorted(w.confidence for w in line)
+    return confidences[len(confidences) // 2] >= MIN_LINE_CONFIDENCE
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() or "LATIN" in unicodedata.name(char, "")
+
+
+def _read_surely(words: list[Word]) -> bool:
+    return all(w.confidence >= MIN_WORD_CONFIDENCE for w in words)
+
+
+_OPENING_QUOTES = "“«„"
+_CLOSING_QUOTES = "”»"
+
+
+def is_quoted_or_literary(tokens: list[str], index: int) -> bool:
+    """Is the word at `index` inside quotation marks, or part of a long running text (a book
+    page, a report) rather than a post?"""
+    return len(tokens) >= LITERARY_WORDS or _inside_quotes(tokens, index)
+
+
+def _inside_quotes(tokens: list[str], index: int) -> bool:
+    """Quotation marks opened before the word (within QUOTE_LOOKBACK words) and not yet closed."""
+    depth = 0
+    for position in range(max(0, index - QUOTE_LOOKBACK), index + 1):
+        token = tokens[position]
+        if token[:1] in _OPENING_QUOTES or token[:1] == '"':
+            depth += 1
+        if position == index:
+            break
+        end = token.rstrip(".,;:!?…)")
+        if len(end) > 1 and (end[-1] in _CLOSING_QUOTES or end[-1] == '"'):
+            depth = max(0, depth - 1)
+    return depth > 0
 
 
 def _finding(page: Page, words: list[Word], match: ConductMatch) -> Finding:

@@ -1,6 +1,8 @@
 """Faces (guideline 2.4, privacy): every face in a photo, page render or embedded image.
 
-Consent and blocking are the policy's business; this only says where faces are.
+Consent and blocking are the policy's business; this only says where faces are, and whether
+a face is photographed (`face`) or drawn (`drawn`: engraving, cartoon, clip art, emoji),
+told apart by a second stage (drawn.py) that looks at the face's surroundings.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ import numpy as np
 
 from scanner.detectors import Detector
 from scanner.detectors.face.centerface import CenterFace, FaceBox
+from scanner.detectors.face.drawn import is_drawn
 from scanner.ingest.page import Page
 from scanner.model import Finding
 
@@ -28,11 +31,12 @@ class FaceDetector(Detector):
 
 def _finding(page: Page, box: FaceBox) -> Finding:
     x0, y0, x1, y1 = box.int_box(page.rgb.shape[1], page.rgb.shape[0])
+    drawn, probability = is_drawn(page.rgb, (x0, y0, x1, y1))
     return Finding(
         kind="face",
-        label="face",
+        label="drawn" if drawn else "face",
         confidence=round(box.score, 3),
         page=page.number,
         bbox=(x0, y0, x1, y1),
-        detail=f"face {x1 - x0}x{y1 - y0} px, score {box.score:.2f}",
+        detail=f"face {x1 - x0}x{y1 - y0} px, score {box.score:.2f}, drawn {probability:.2f}",
     )

@@ -5,7 +5,9 @@ comments (EXIF, XMP, PNG text chunks). PDFs: a person's name as author or creato
 annotations and comments, and text a reader does not see (white, invisible, under an
 image). Reads only `page.metadata` as ingest filled it; every key is optional.
 
-Labels: gps, camera-serial, author, owner, comment, annotation, hidden-text.
+Labels: gps, camera-serial, author, owner, software, comment, annotation, hidden-text (which
+of them block is declared in the check's __init__). Placeholders that cameras and converters
+write when they know nothing (0, 65535, 4294967295, one digit repeated, "unknown") are skipped.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ _AUTHOR_TAGS = ("Artist", "XPAuthor", "Author", "Creator")
 _OWNER_TAGS = ("CameraOwnerName", "OwnerName")
 _COMMENT_TAGS = ("XPComment", "UserComment", "ImageDescription", "XPSubject", "Comment", "Description")
 _COPYRIGHT_TAGS = ("Copyright",)
+_SOFTWARE_TAGS = ("Software", "ProcessingSoftware", "HostComputer")
 
 _XMP_FIELDS: dict[str, str] = {
     # XMP property (namespace prefix as usually written) -> label
@@ -61,6 +64,13 @@ _NOT_A_PERSON = re.compile(
     r"reportlab|cairo|skia|chrome|mozilla|canon|nikon|sony|epson|hp\b|xerox|scan",
     re.I,
 )
+# What a field holds when nothing was recorded: zero, the largest 16/32-bit values, one digit
+# repeated, or a word saying so.
+_PLACEHOLDER = re.compile(
+    r"^(?:0+|65535|4294967295|(\d)\1*|-1|n/?a|none|null|unknown|inconnu|not\s+set|default|"
+    r"serial\s*number|0123456789|123456789|x+|\W*)$",
+    re.I,
+)
 _PERSON_NAME = re.compile(r"^[A-ZÀ-Ý][\w'’.-]+(?:\s+[A-ZÀ-Ý][\w'’.-]*){1,3}$")
 _ANNOTATIONS_NOT_PERSONAL = {"Link", "Popup", "Widget"}  # hyperlinks, note windows, form fields
 _WHITE_BACKGROUND = 225  # mean grey of a "white text" box that a reader cannot see
@@ -76,6 +86,7 @@ class MetadataDetector(Detector):
             *_photo_findings(page.number, meta),
             *_pdf_info_findings(page.number, meta.get("pdf_info")),
             *_person_findings(page.number, _texts(meta.get("office_info")), _OFFICE_PEOPLE, "Office document"),
+            *_software_findings(page.number, meta.get("office_info"), ("application",), "Office"),
             *_annotation_findings(page.number, meta.get("annotations")),
             *_hidden_text_findings(page, meta.get("hidden_text")),
         ]
@@ -113,6 +124,7 @@ def _photo_findings(page: int, meta: Mapping[str, Any]) -> list[Finding]:
     if gps:
         findings.append(_finding(page, "gps", f"GPS position in photo metadata: {gps}", 0.99))
     findings.extend(_tag_findings(page, tags, _SERIAL_TAGS, "camera-serial", "camera serial number", 0.95))
+    findings.extend(_tag_findings(page, tags, _SOFTWARE_TAGS, "software", "software", 0.9))
     findings.extend(_tag_findings(page, tags, _OWNER_TAGS, "owner", "camera owner", 0.95))
     findings.extend(_person_findings(page, tags, _AUTHOR_TAGS, "author in photo metadata"))
     findings.extend(_person_findings(page, tags, _COPYRIGHT_TAGS, "copyright holder in photo metadata"))
@@ -137,8 +149,13 @@ def _tag_findings(
     return [
         _finding(page, label, f"{what} ({name}): {_short(tags[name])}", confidence, excerpt=_short(tags[name], 40))
         for name in names
-        if tags.get(name) and not _BOILERPLATE_COMMENTS.match(tags[name])
+        if tags.get(name) and not _BOILERPLATE_COMMENTS.match(tags[name]) and not is_placeholder(tags[name])
     ]
+
+
+def is_placeholder(value: str) -> bool:
+    """A value that records nothing: 0, 65535, 4294967295, 1111111, "unknown"..."""
+    return bool(_PLACEHOLDER.match(_text(value).strip()))
 
 
 def _person_findings(page: int, tags: Mapping[str, str], names: Iterable[str], what: str) -> list[Finding]:
@@ -162,7 +179,7 @@ def person_likelihood(value: str) -> float:
     value = _text(value).strip("©() ")
     value = re.sub(r"^(?:copyright|\(c\))\s*", "", value, flags=re.I).strip()
     value = re.sub(r"^\d{4}\s*", "", value)
-    if len(value) < 2 or _NOT_A_PERSON.search(value) or _BOILERPLATE_COMMENTS.match(value):
+    if len(value) < 2 or _NOT_A_PERSON.search(value) or _BOILERPLATE_COMMENTS.match(value) or is_placeholder(value):
         return 0.0
     if _PERSON_NAME.match(value):
         return 0.9  # "Jane Doe", "Marc-André Tremblay"
@@ -177,7 +194,7 @@ def _xmp_findings(page: int, xmp: str, already: set[str]) -> list[Finding]:
         if label in already:
             continue  # EXIF said it already
         value = _xmp_value(xmp, prop)
-        if not value:
+        if not value or is_placeholder(value):
             continue
         if label == "author" and not person_likelihood(value):
             continue
@@ -217,6 +234,17 @@ def _pdf_info_findings(page: int, info: Mapping[str, Any] | None) -> list[Findin
         if confidence:
             detail = f"PDF {field}: {_short(value)}"
             findings.append(_finding(page, "author", detail, confidence, excerpt=_short(value, 40)))
+    return findings + _software_findings(page, info, ("creator", "producer"), "PDF")
+
+
+def _software_findings(page: int, info: Mapping[str, Any] | None, fields: Iterable[str], what: str) -> list[Finding]:
+    """The programs that made the file: reported (and removed by fix), never blocking."""
+    findings = []
+    for field in fields:
+        value = _text((info or {}).get(field, ""))
+        if value and not is_placeholder(value) and not person_likelihood(value) >= 0.9:
+            detail = f"{what} {field}: {_short(value)}"
+            findings.append(_finding(page, "software", detail, 0.9, excerpt=_short(value, 40)))
     return findings
 
 

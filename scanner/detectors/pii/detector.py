@@ -1,6 +1,9 @@
-"""Personal data in a page's text (guideline 2.4): e-mail addresses, phone numbers, SINs.
+"""Personal data in a page's text (guideline 2.4): e-mail addresses, phone numbers, SINs,
+dates of birth, health-card and passport numbers, street addresses (see identity.py).
 
-Read line by line from the text layer and OCR. Choices that keep ordinary numbers out:
+Read line by line from the text layer and OCR, each line with the two lines before and after
+it, and, on pictures, light text on a dark top or bottom band read on its own (the captions
+burned into X-rays). Choices that keep ordinary numbers out:
 
 * phone numbers need North American shape (area code and exchange start with 2-9) and
   separators or brackets; ten bare digits count only next to a word like "tel"/"cell".
@@ -11,15 +14,33 @@ Read line by line from the text layer and OCR. Choices that keep ordinary number
   "social insurance"/"assurance sociale" nearby, or alone on an otherwise number-free line.
 * the Agency's public corporate contacts (toll-free line, infostats mailbox...) are
   published on every release; they are not personal and are not reported.
+* an organisation's contact is told from a person's by its context (context.py): a toll-free
+  number, a role mailbox (info@, media@), or two signs of a letterhead or footer (the page's
+  top or bottom band, an organisation's name, "Fax", "Head office"/"Siège social", "Tel.",
+  a website, a street address or postal code beside it) make it `org-phone`, `org-email` or
+  `org-address`, reported but not blocking; words such as "cell", "home", "call me" keep it a
+  person's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 from scanner.detectors import Detector
-from scanner.geometry import BBox, box_union
+from scanner.detectors.pii import identity
+from scanner.detectors.pii.context import (
+    TOLL_FREE_AREAS,
+    folded,
+    in_page_band,
+    is_personal_context,
+    is_role_mailbox,
+    organisation_evidence,
+)
+from scanner.geometry import BBox, box_union, overlap_of_smaller
 from scanner.ingest.page import Page, Word
 from scanner.model import Finding
 
@@ -62,6 +83,10 @@ _SIN_WORDS = re.compile(
     r"\b(?:SIN|NAS|S\.I\.N\.?|N\.A\.S\.?|social\s+insurance|assurance\s+sociale)\b", re.I
 )
 _DIGITS = re.compile(r"\d")
+# Light text on a dark picture (an X-ray's caption) is read from the top and bottom
+# DARK_BAND_SHARE-th of the picture, inverted, when the band's median grey is at most this.
+DARK_BAND_SHARE = 8
+DARK_BAND_LEVEL = 100
 
 
 @dataclass(frozen=True)
@@ -113,7 +138,7 @@ def mask(value: str, keep: int = 3) -> str:
     return "*" * max(0, len(digits) - keep) + digits[-keep:]
 
 
-def find_emails(text: str) -> list[PiiMatch]:
+def find_emails(text: str, organisation: bool) -> list[PiiMatch]:
     found = []
     for match in _EMAIL.finditer(text):
         address = re.sub(r"\s", "", match.group()).lower()
@@ -121,24 +146,30 @@ def find_emails(text: str) -> list[PiiMatch]:
             continue
         local, _, domain = address.partition("@")
         shown = f"{local[:1]}***@{domain}"  # enough to find it, not to re-share it
-        found.append(PiiMatch("email", match.start(), match.end(), 0.95, shown))
+        label = "org-email" if organisation or is_role_mailbox(address) else "email"
+        found.append(PiiMatch(label, match.start(), match.end(), 0.95, shown))
     return found
 
 
-def find_phones(text: str, context: str) -> list[PiiMatch]:
+def find_phones(text: str, context: str, organisation: bool) -> list[PiiMatch]:
     found = []
     for match in _PHONE.finditer(text):
         number = _phone_core(match)
         if number in PUBLIC_AGENCY_PHONES:
             continue
-        found.append(PiiMatch("phone", match.start(), match.end(), 0.85, mask(number, 4)))
+        found.append(PiiMatch(_phone_label(number, organisation), match.start(), match.end(), 0.85, mask(number, 4)))
     if _PHONE_WORDS.search(context):
         for match in _BARE_PHONE.finditer(text):
             number = match.group(1)
             if number in PUBLIC_AGENCY_PHONES or _overlaps(match.start(), match.end(), found):
                 continue
-            found.append(PiiMatch("phone", match.start(), match.end(), 0.7, mask(number, 4)))
+            label = _phone_label(number, organisation)
+            found.append(PiiMatch(label, match.start(), match.end(), 0.7, mask(number, 4)))
     return found
+
+
+def _phone_label(number: str, organisation: bool) -> str:
+    return "org-phone" if organisation or number[:3] in TOLL_FREE_AREAS else "phone"
 
 
 def _phone_core(match: re.Match[str]) -> str:
@@ -167,38 +198,156 @@ def find_sins(text: str, context: str) -> list[PiiMatch]:
     return found
 
 
+def find_dobs(text: str, before: Sequence[str], after: Sequence[str]) -> list[PiiMatch]:
+    """Dates of birth: a date after a DOB keyword (same line, or the label on the line above),
+    or after a patient caption's sex marker; blocking only with a name on the line or next to it."""
+    keywords = identity.has_dob_keyword(text)
+    label_above = bool(before) and bool(identity.has_dob_keyword(before[-1])) and not identity.find_dates(before[-1])
+    marker = identity.sex_marker(text)
+    if not (keywords or label_above or marker):
+        return []
+    named = _names_near(text, before[-1:], after[:1])
+    found = []
+    for start, end in identity.find_dates(text):
+        keyed = label_above or any(k_start < start for k_start, _ in keywords)
+        if not keyed and not (marker and _name_before(text, start)):
+            continue
+        confidence = 0.92 if named else 0.5  # a birth date alone identifies nobody
+        found.append(PiiMatch("dob", start, end, confidence, identity.mask_date(text[start:end])))
+    return found
+
+
+def _names_near(text: str, before: Sequence[str], after: Sequence[str]) -> bool:
+    return any(identity.name_spans(line.split()) for line in (*before, text, *after))
+
+
+def _name_before(text: str, position: int) -> bool:
+    return bool(identity.name_spans(text[:position].split()))
+
+
+def find_addresses(text: str, before: Sequence[str], after: Sequence[str], organisation: int) -> list[PiiMatch]:
+    """A street address with a locality. A person's (home address, a name just above, or words
+    such as "lives at") blocks; an organisation's (letterhead, company name, website) is reported."""
+    street = identity.find_street(text)
+    if street is None:
+        return []
+    block = " ".join((*before, text, *after))
+    home = identity.says_home_address(block) or is_personal_context(folded(block))
+    if not (identity.has_locality(" ".join((text, *after[:2]))) or home):
+        return []
+    named_above = bool(before) and _is_name_line(before[-1])
+    if organisation and not home:
+        label, confidence = "org-address", 0.8
+    elif home or named_above:
+        label, confidence = "address", 0.85
+    else:
+        label, confidence = "address", 0.5  # whose it is cannot be told: reported, not blocking
+    start, end = street
+    return [PiiMatch(label, start, end, confidence, _masked_street(text[start:end]))]
+
+
+def _is_name_line(line: str) -> bool:
+    tokens = line.split()
+    spans = identity.name_spans(tokens)
+    return bool(spans) and spans[0][0] <= 1 and spans[0][1] >= len(tokens) - 1
+
+
+def _masked_street(street: str) -> str:
+    """The street's number hidden, the rest shown so the line can be found."""
+    return re.sub(r"\d", "*", street.strip())
+
+
 def _overlaps(start: int, end: int, matches: list[PiiMatch]) -> bool:
     return any(start < m.end and m.start < end for m in matches)
 
 
-def find_pii(text: str, context: str = "") -> list[PiiMatch]:
-    """Every personal datum in one line of text; `context` adds the line before it."""
-    context = f"{context} {text}"
-    sins = find_sins(text, context)
-    phones = [p for p in find_phones(text, context) if not _overlaps(p.start, p.end, sins)]
-    return find_emails(text) + phones + sins
+def find_pii(
+    text: str, before: Sequence[str] = (), after: Sequence[str] = (), *, in_band: bool = False
+) -> list[PiiMatch]:
+    """Every personal datum in one line of text. `before` and `after` are the lines around it
+    (nearest last and first); `in_band` says the line sits in the page's letterhead or footer band."""
+    block = " ".join((*before[-2:], text, *after[:2]))
+    keyword_context = " ".join((*before[-1:], text))
+    personal = is_personal_context(folded(block))
+    signs = 0 if personal else organisation_evidence(folded(text), folded(block), in_band)
+    beside_an_address = bool(identity.find_street(block) or identity.has_locality(block))
+    organisation = signs + beside_an_address >= 2  # a street address or postal code: a letterhead's block
+    sins = find_sins(text, keyword_context)
+    ids = [*sins, *identity_matches(text, keyword_context, block)]
+    phones = [p for p in find_phones(text, keyword_context, organisation) if not _overlaps(p.start, p.end, ids)]
+    dobs = [d for d in find_dobs(text, before, after) if not _overlaps(d.start, d.end, ids)]
+    addresses = find_addresses(text, before, after, signs)
+    return find_emails(text, organisation) + phones + ids + dobs + addresses
+
+
+def identity_matches(text: str, keyword_context: str, block: str) -> list[PiiMatch]:
+    matches = [*identity.find_health_cards(text, keyword_context), *identity.find_passports(text, block)]
+    return [PiiMatch(m.label, m.start, m.end, m.confidence, m.excerpt) for m in matches]
 
 
 class PiiDetector(Detector):
 
     def detect(self, page: Page) -> list[Finding]:
-        findings = []
-        previous = ""
-        for words in page.lines():
-            line = text_line(words)
-            for match in find_pii(line.text, previous):
-                findings.append(
-                    Finding(
-                        kind="pii",
-                        label=match.label,
-                        confidence=match.confidence * _reading_confidence(line, match),
-                        page=page.number,
-                        bbox=line.box(match.start, match.end),
-                        excerpt=match.excerpt,
+        findings: list[Finding] = []
+        for lines in _passages(page):
+            texts = [line.text for line in lines]
+            for index, line in enumerate(lines):
+                before, after = texts[max(0, index - 2) : index], texts[index + 1 : index + 3]
+                for match in find_pii(line.text, before, after, in_band=_in_band(line, page)):
+                    bbox = line.box(match.start, match.end)
+                    if _already_found(findings, match.label, bbox):
+                        continue
+                    findings.append(
+                        Finding(
+                            kind="pii",
+                            label=match.label,
+                            confidence=match.confidence * _reading_confidence(line, match),
+                            page=page.number,
+                            bbox=bbox,
+                            excerpt=match.excerpt,
+                        )
                     )
-                )
-            previous = line.text
         return findings
+
+
+def _passages(page: Page) -> list[list[TextLine]]:
+    """The page's lines, then any light text on a dark band read on its own (captions burned
+    into X-rays and photos, which the page's OCR reads as picture)."""
+    passages = [[text_line(words) for words in page.lines()]]
+    dark_bands = light_on_dark_lines(page)
+    if dark_bands:
+        passages.append([text_line(words) for words in dark_bands])
+    return passages
+
+
+def light_on_dark_lines(page: Page) -> list[list[Word]]:
+    """Words of the top and bottom bands of a picture when they are dark: read inverted."""
+    if page.kind not in ("image", "frame", "pdf-image") or page.height < 8 * 16:
+        return []
+    gray = page.gray
+    height = gray.shape[0]
+    band = max(16, height // DARK_BAND_SHARE)
+    lines: dict[tuple[int, int], list[Word]] = {}
+    for top in (0, height - band):
+        strip = gray[top : top + band]
+        if float(np.median(strip)) > DARK_BAND_LEVEL:
+            continue
+        for word in page.read_block(np.ascontiguousarray(255 - strip)):
+            x0, y0, x1, y1 = word.bbox
+            lines.setdefault((top, word.line), []).append(replace(word, bbox=(x0, y0 + top, x1, y1 + top)))
+    return list(lines.values())
+
+
+def _in_band(line: TextLine, page: Page) -> bool:
+    box = line.box(0, len(line.text))
+    return box is not None and in_page_band(box[1], box[3], page.height)
+
+
+def _already_found(findings: list[Finding], label: str, bbox: BBox | None) -> bool:
+    """The same datum read twice (page OCR and a dark band's own reading) is reported once."""
+    return bbox is not None and any(
+        f.label == label and f.bbox is not None and overlap_of_smaller(f.bbox, bbox) > 0.5 for f in findings
+    )
 
 
 def _reading_confidence(line: TextLine, match: PiiMatch) -> float:
