@@ -60,6 +60,7 @@ _LETTER_SWAPS = str.maketrans({"l": "i", "q": "g", "v": "u"})
 _EDGE_PUNCTUATION = "\"'“”‘’«»()[]{}<>,;:.?!¿¡…"
 
 
+@lru_cache(maxsize=65536)  # words repeat: a 200-page report folds each about 20 times
 def canonical(token: str) -> str:
     """The spelling-insensitive key of one word (see module docstring)."""
     token = lower_plain(token).strip(_EDGE_PUNCTUATION)
@@ -92,6 +93,7 @@ def _single_words_by_initial() -> dict[str, list[tuple[str, str]]]:
     return grouped
 
 
+@lru_cache(maxsize=65536)
 def masked_severity(token: str) -> str | None:
     """Severity of a masked word like f***ing or c***, if it hides a listed word.
 
@@ -175,11 +177,16 @@ def _masked_at(tokens: list[str], index: int) -> Hit | None:
 
 
 @lru_cache(maxsize=1)
-def _agency_names() -> list[tuple[str, ...]]:
+def _agency_names_by_first_word() -> dict[str, list[tuple[str, ...]]]:
+    """Each name's folded words, grouped by its first word, longest name first."""
     names = {tuple(_target_key(p) for p in name.split()) for name in AGENCY_NAMES}
-    return sorted(names, key=len, reverse=True)
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for name in sorted(names, key=len, reverse=True):
+        grouped.setdefault(name[0], []).append(name)
+    return grouped
 
 
+@lru_cache(maxsize=65536)
 def _target_key(token: str) -> str:
     """Names are compared like abusive words, so OCR damage ("Stat1stics") is forgiven."""
     token = lower_plain(token).strip(_EDGE_PUNCTUATION).lstrip("#@")
@@ -190,9 +197,10 @@ def _target_key(token: str) -> str:
 def find_targets(tokens: list[str]) -> list[tuple[int, int]]:
     """(first, last) token spans that name the Agency or the Government of Canada."""
     keys = [_target_key(t) for t in tokens]
+    names_by_first_word = _agency_names_by_first_word()
     spans = []
-    for index in range(len(keys)):
-        for name in _agency_names():
+    for index, key in enumerate(keys):
+        for name in names_by_first_word.get(key, ()):
             if tuple(keys[index : index + len(name)]) == name:
                 spans.append((index, index + len(name) - 1))
                 break
@@ -210,9 +218,12 @@ class ConductMatch:
 
 
 def find_conduct(tokens: list[str]) -> list[ConductMatch]:
+    hits = find_abusive(tokens)
+    if not hits:
+        return []  # names are looked for only around a word worth aiming
     targets = find_targets(tokens)
     matches = []
-    for hit in find_abusive(tokens):
+    for hit in hits:
         target = _nearest(hit, targets)
         if target is not None:
             matches.append(

@@ -5,6 +5,7 @@ street address). English and French; text is compared lower-case without accents
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from scanner.textfold import lower_plain
 
@@ -59,7 +60,14 @@ BOTTOM_BAND = 0.12  # and a footer
 
 def folded(text: str) -> str:
     """Lower case without accents, one character for one, so positions match the original."""
-    return "".join((lower_plain(char) or " ")[0] for char in text)
+    if text.isascii():
+        return text.lower()  # the same result, without a Unicode normalisation per character
+    return "".join(map(_folded_character, text))
+
+
+@lru_cache(maxsize=4096)
+def _folded_character(char: str) -> str:
+    return (lower_plain(char) or " ")[0]
 
 
 # Parts of a mailing list's or a project's address ("r-help@", "ess-bugs@", "users-request@").
