@@ -72,3 +72,19 @@ def test_prose_and_unclassified_labels_are_not_markings(text):
 def test_fold_drops_accents_and_digit_confusions():
     assert fold("Protégé 8") == "PROTEGEB"
     assert fold("C0NF1DENT|AL") == "CONFIDENTIAL"
+
+
+def test_the_cheap_filter_keeps_every_one_edit_variant_of_every_phrase():
+    from scanner.detectors.marking.phrases import PHRASES, _may_be_one_edit, _one_edit
+
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for body in {phrase.body for phrase in PHRASES}:
+        variants = set()
+        for i in range(len(body) + 1):
+            variants.update(body[:i] + c + body[i:] for c in letters)  # insertions
+            if i < len(body):
+                variants.update(body[:i] + c + body[i + 1 :] for c in letters)  # substitutions
+                variants.add(body[:i] + body[i + 1 :])  # deletions
+        for variant in variants:
+            if _one_edit(variant, body):
+                assert _may_be_one_edit(variant, body), (variant, body)
