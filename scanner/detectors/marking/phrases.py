@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from scanner.ingest.page import Word
 from scanner.textfold import as_letters, lower_plain
@@ -78,6 +79,7 @@ class FlatLine:
     tokens: list[tuple[int, str]]  # (word index, flattened token)
 
 
+@lru_cache(maxsize=65536)  # a report's words repeat: 218,000 folds of a 1,000-page report
 def fold(text: str) -> str:
     """Capital letters only: accents dropped, OCR's digit confusions read as letters."""
     return re.sub(r"[^A-Z]", "", as_letters(lower_plain(text)).upper())
@@ -106,8 +108,15 @@ def find_phrases(line: FlatLine) -> list[PhraseMatch]:
     """Every phrase found at word boundaries, longest first, overlapping ones dropped."""
     found = []
     flat = line.flat
+    # A phrase within one edit keeps its first or last three letters (_may_be_one_edit), so a
+    # line holding neither holds no such phrase: most lines of running text are done here.
+    possible = {p.body for p in PHRASES if p.body[:3] in flat or p.body[-3:] in flat}
+    if not possible:
+        return []
     for start in sorted(line.starts):
         for phrase in _phrases_near(flat[start : start + 1], flat[start + 1 : start + 2]):
+            if phrase.body not in possible:
+                continue
             match = _match_at(line, start, phrase)
             if match and not _negated(line, match):
                 found.append(match)
@@ -131,6 +140,7 @@ def _by_letter(position: int) -> dict[str, tuple[Phrase, ...]]:
 _BY_FIRST, _BY_SECOND = _by_letter(0), _by_letter(1)
 
 
+@lru_cache(maxsize=1024)
 def _phrases_near(first: str, second: str) -> tuple[Phrase, ...]:
     near = _BY_FIRST.get(first, ()) + _BY_SECOND.get(second, ())
     return tuple(dict.fromkeys(near))  # in PHRASES order, each once
