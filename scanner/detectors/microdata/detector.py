@@ -188,8 +188,8 @@ def _header_role(header: str) -> str | None:
 
 
 _VALUE_TESTS: tuple[tuple[str, Callable[[str], bool]], ...] = (
-    ("email", lambda v: bool(find_emails(v))),
-    ("phone", lambda v: bool(find_phones(v, ""))),
+    ("email", lambda v: bool(find_emails(v, organisation=False))),
+    ("phone", lambda v: bool(find_phones(v, "", organisation=False))),
     ("sin", lambda v: _is_sin(v)),
     ("postal-code", lambda v: bool(_POSTAL_CODE.match(v))),
     ("name", lambda v: _looks_like_person(v)),
