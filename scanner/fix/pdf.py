@@ -81,6 +81,7 @@ def _redact(page: pymupdf.Page, regions: list[_Region | None]) -> None:
     if not regions:
         return
     painted = [(r, _painted(page, r)) for r in regions]  # drawn before anything is removed
+    _delete_fields_under(page, [r.rect for r in regions])
     for r in regions:
         page.add_redact_annot(_text_band(r.rect))
     page.apply_redactions(images=pymupdf.PDF_REDACT_IMAGE_NONE, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE,
@@ -94,6 +95,13 @@ def _redact(page: pymupdf.Page, regions: list[_Region | None]) -> None:
             page.draw_rect(r.rect, color=None, fill=_BLACK, overlay=True)
         else:
             page.insert_image(r.rect, stream=picture, overlay=True)
+
+
+def _delete_fields_under(page: pymupdf.Page, rects: list[pymupdf.Rect]) -> None:
+    """A form field under a redaction goes whole, with its value: a value cannot be cut in part."""
+    for widget in list(page.widgets() or []):
+        if any(widget.rect.intersects(rect) for rect in rects):
+            page.delete_widget(widget)
 
 
 def _painted(page: pymupdf.Page, r: _Region) -> bytes | None:
