@@ -126,7 +126,9 @@ def photo_with_metadata() -> bytes:
     exif = Image.Exif()
     exif[ExifTags.Base.Artist] = "Jane Doe"
     exif.get_ifd(ExifTags.IFD.GPSInfo).update({ExifTags.GPS.GPSLatitudeRef: "N",
-                                               ExifTags.GPS.GPSLatitude: (45.0, 25.0, 12.5)})  # fmt: skip
+                                               ExifTags.GPS.GPSLatitude: (45.0, 25.0, 12.5),
+                                               ExifTags.GPS.GPSLongitudeRef: "W",
+                                               ExifTags.GPS.GPSLongitude: (75.0, 41.0, 3.2)})  # fmt: skip
     return encoded(photo_like(640, 420), "JPEG", exif=exif, quality=85)
 
 

@@ -99,13 +99,14 @@ def first_fifty() -> list[tuple[str, bytes, str]]:
 
 def more(count: int) -> list[tuple[str, bytes, str]]:
     """Small pictures, so 450 of them take well under a minute: what grows with the number of files
-    served (jobs, results, uploads) is the same for small and large ones. One in ten carries its
-    owner's name in EXIF and is blocked."""
+    served (jobs, results, uploads) is the same for small and large ones. One in ten carries the
+    GPS position where it was taken and is blocked."""
     files = []
     for i in range(count):
         if i % 10 == 0:
             exif = Image.Exif()
-            exif[ExifTags.Base.Artist] = "Jane Doe"
+            exif.get_ifd(ExifTags.IFD.GPSInfo).update({ExifTags.GPS.GPSLatitude: (45.0, 25.0, 12.5),
+                                                       ExifTags.GPS.GPSLongitude: (75.0, 41.0, 3.2)})  # fmt: skip
             files.append((f"more/phone-{i}.jpg", encoded(photo_like(96, 64, seed=i), "JPEG", exif=exif), "block"))
         else:
             files.append((f"more/photo-{i}.jpg", encoded(photo_like(96, 64, seed=i), "JPEG"), "pass"))
