@@ -48,8 +48,9 @@ def ratio(ours: Figure, theirs: Figure) -> str:
     return f"{ours.wall / theirs.wall:.2f}x"
 
 
-def line(label: str, ours: Figure, theirs: Figure | None = None, what: str = "", goal: str = "") -> None:
-    if theirs is not None and verdicts(theirs) != {0}:
+def line(label: str, ours: Figure, theirs: Figure | None = None, what: str = "", goal: str = "",
+         their_exit: int = 0) -> None:
+    if theirs is not None and verdicts(theirs) != {their_exit}:
         raise RuntimeError(f"the baseline for {label!r} failed (exit {verdicts(theirs)}): a crash is not a time")
     figure = f"{ours.wall:6.2f} s wall, {ours.cpu:5.2f} CPU s, {ours.peak_mb:5.0f} MB"
     against = f" | {what}: {theirs.wall:6.2f} s -> {ratio(ours, theirs)}" if theirs is not None else ""
@@ -128,7 +129,9 @@ def dask(folder: Path, runs: int) -> None:
     for workers in (1, 2):
         with dask_cluster(folder, workers, pythonpath=str(ROOT)) as address:
             on_dask = alone(smscan(str(files), "--json", "--dask", address), 1)
-        line(f"16 files, Dask, {workers} worker(s)", on_dask, local, "the local pool")
+        assert verdicts(on_dask) == verdicts(local), "Dask and the local pool must give the same verdicts"
+        (exit_code,) = verdicts(local)
+        line(f"16 files, Dask, {workers} worker(s)", on_dask, local, "the local pool", their_exit=exit_code)
 
 
 ROWS: dict[str, Callable[[Path, int], None]] = {

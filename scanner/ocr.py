@@ -6,6 +6,7 @@ the traineddata of Debian's tesseract-ocr-eng/-fra packages.
 
 from __future__ import annotations
 
+import ctypes
 import os
 
 # Tesseract's OpenMP threads fight our own parallelism and slow a page down 2-3x.
@@ -54,6 +55,27 @@ class OcrUnavailable(SetupError):
     pass
 
 
+_LEPTONICA_SEVERITY_NONE = 6  # leptonica's environ.h: L_SEVERITY_NONE
+
+
+def quiet_leptonica() -> None:
+    """Leptonica, under Tesseract, prints "Error in boxClipToRectangle: box outside rectangle" on
+    stderr when Tesseract hands it a box it then clips itself (2 to 4 lines for some photos): harmless,
+    but a terminal or a mail log filling with "Error" reads as failure. Its messages are turned off
+    in the leptonica this process loaded (tesserocr's wheel bundles its own; a source build links
+    the system's)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "lept" in line.rsplit("/", 1)[-1]}
+    except OSError:
+        return  # not Linux: the messages stay
+    for path in paths:
+        try:
+            ctypes.CDLL(path).setMsgSeverity(_LEPTONICA_SEVERITY_NONE)
+        except (OSError, AttributeError):
+            continue
+
+
 def find_tessdata(languages: str) -> str:
     wanted = [f"{lang}.traineddata" for lang in languages.split("+")]
     env = os.environ.get("TESSDATA_PREFIX")
@@ -72,6 +94,7 @@ class TesseractReader:
         self.languages = languages
         self.tessdata = find_tessdata(languages)
         self._local = threading.local()
+        quiet_leptonica()
 
     def _api(self) -> tesserocr.PyTessBaseAPI:
         """This thread's API. One serves every layout mode: loading the language data costs

@@ -130,3 +130,18 @@ def test_marking_inside_an_image_on_a_text_pdf_page(marking_scanner):
     finding = next(f for f in report.findings if f.label == "confidential")
     # Reported on the page, where the image sits (200 dpi raster: y 500-587 pt is 1389-1631 px).
     assert finding.page == 1 and 1389 <= finding.bbox[1] < finding.bbox[3] <= 1631
+
+
+def test_leptonica_is_silenced_once_tesseract_is_loaded():
+    """Its "Error in boxClipToRectangle" lines on stderr are harmless and read as failure."""
+    import ctypes
+
+    from scanner.ocr import TesseractReader
+
+    TesseractReader()
+    with open("/proc/self/maps") as maps:
+        paths = {line.split()[-1] for line in maps if "lept" in line.rsplit("/", 1)[-1]}
+    assert paths
+    for path in paths:
+        library = ctypes.CDLL(path)
+        assert library.setMsgSeverity(6) == 6  # it returns the severity it replaces: already none
