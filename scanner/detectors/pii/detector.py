@@ -28,6 +28,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import cv2
 import numpy as np
 
 from scanner.detectors import Detector
@@ -337,10 +338,31 @@ def light_on_dark_lines(page: Page) -> list[list[Word]]:
         strip = gray[top : top + band]
         if float(np.median(strip)) > DARK_BAND_LEVEL:
             continue
-        for word in page.read_block(np.ascontiguousarray(255 - strip)):
-            x0, y0, x1, y1 = word.bbox
-            lines.setdefault((top, word.line), []).append(replace(word, bbox=(x0, y0 + top, x1, y1 + top)))
+        light = _light_marks_box(strip)
+        if light is None:
+            continue
+        x0, y0, x1, y1 = light
+        for word in page.read_block(np.ascontiguousarray(255 - strip[y0:y1, x0:x1])):
+            a, b, c, d = word.bbox
+            moved = (a + x0, b + y0 + top, c + x0, d + y0 + top)
+            lines.setdefault((top, word.line), []).append(replace(word, bbox=moved))
     return list(lines.values())
+
+
+LIGHT_MARK_LEVEL = 160  # grey above which a pixel of a dark band may be a caption's stroke
+LIGHT_MARK_MARGIN = 12  # px kept around the strokes for the OCR
+
+
+def _light_marks_box(strip: np.ndarray) -> tuple[int, int, int, int] | None:
+    """Where a dark band has light strokes bigger than specks, with a margin; None when it has none.
+    Only that part is read: a 12 MP sunset's dark foreground cost 0.6 s of OCR for no word."""
+    marks = cv2.morphologyEx((strip > LIGHT_MARK_LEVEL).astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    points = cv2.findNonZero(marks)
+    if points is None:
+        return None
+    x, y, w, h = cv2.boundingRect(points)
+    m = LIGHT_MARK_MARGIN
+    return max(0, x - m), max(0, y - m), min(strip.shape[1], x + w + m), min(strip.shape[0], y + h + m)
 
 
 def _in_band(line: TextLine, page: Page) -> bool:
