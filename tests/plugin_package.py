@@ -25,6 +25,8 @@ class SauceDetector(Detector):
         behaviour = os.environ.get("SAUCE", "find")
         if behaviour == "sleep":
             time.sleep(600)
+        if behaviour == "nap":
+            time.sleep(5)
         if behaviour == "eat":
             hoard = [bytearray(50_000_000) for _ in range(200)]
             return [Finding("sauce", "secret", 0.9, page.number, None, detail=str(len(hoard)))]

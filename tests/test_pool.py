@@ -52,6 +52,17 @@ def test_a_file_that_runs_past_the_time_limit_is_blocked_and_the_next_is_checked
         assert again.checked and again.findings[0].kind == "sauce"
 
 
+def test_a_job_of_several_scans_gets_a_time_limit_for_each(plugin, monkeypatch, picture):
+    """The drop page's shareable copy scans the upload and its copies in one job."""
+    from scanner.engine.pool import Job
+
+    with pool_with(plugin, monkeypatch, "nap", "timeout_seconds = 1") as pool:
+        one = pool.submit(Job("one.png", data=picture, filename="one.png")).result(timeout=120).report
+        assert not one.checked and "timed out after 1 s" in one.error  # 5 s against 1 s and the grace
+        six = pool.submit(Job("six.png", data=picture, filename="six.png", scans=6)).result(timeout=120).report
+        assert six.checked, six.error  # 5 s against 6 s and the grace
+
+
 def test_a_file_that_needs_too_much_memory_is_blocked(plugin, monkeypatch, picture):
     with pool_with(plugin, monkeypatch, "eat", "max_memory_mb = 400") as pool:
         report = pool.submit_bytes(picture, "big.png", "big.png").result(timeout=120)

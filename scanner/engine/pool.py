@@ -64,6 +64,8 @@ class Job:
     text: str | None = None
     follow_links: bool = True  # False for files found inside a folder: a link there is not read
     follow_up: Callable[[FileReport, bytes], object] | None = None
+    # How many scans the job holds (a shareable copy scans its copies too): it gets that many time limits.
+    scans: int = 1
 
 
 @dataclass
@@ -245,14 +247,15 @@ class _Slot:
         except _Stopping:
             return Scanned(self.pool.policy.unchecked(job.shown, IngestError("not checked: smscan was stopping")))
         started = time.monotonic()
-        deadline = started + limits.timeout_seconds + GRACE_SECONDS
+        allowed = limits.timeout_seconds * job.scans
+        deadline = started + allowed + GRACE_SECONDS
         try:
             connection.send(job)
             while not connection.poll(WATCH_INTERVAL):
                 if time.monotonic() > deadline:
                     self._kill()
                     return Scanned(self.pool.policy.unchecked(job.shown, IngestError(
-                        "timed out after {seconds} s; not fully checked", seconds=limits.timeout_seconds)))
+                        "timed out after {seconds} s; not fully checked", seconds=allowed)))
                 used = self._memory()
                 if used > limits.max_memory_bytes:
                     self._kill()

@@ -39,6 +39,14 @@ class ShareableCopy:
     worker: Any  # the pool's WorkerConfig: it names the worker's own scanner
     filename: str
 
+    @property
+    def scans(self) -> int:
+        """The upload's scan, fix's own scan of it, and up to MAX_ROUNDS scans of copies: the job gets a
+        time limit for each."""
+        from scanner.fix import MAX_ROUNDS
+
+        return 2 + MAX_ROUNDS
+
     def __call__(self, report: FileReport, data: bytes) -> dict[str, Any]:
         from scanner.engine.pool import worker_scanner
         from scanner.fix import Outcome, fix_bytes

@@ -244,7 +244,8 @@ class PoolScans:
     def scan(self, data: bytes, filename: str, shown: str, follow_up: FollowUp | None) -> Future[Scanned]:
         from scanner.engine.pool import Job
 
-        return self._pool.submit(Job(shown, data=data, filename=filename, follow_up=follow_up))
+        scans = getattr(follow_up, "scans", 1)  # a shareable copy declares the scans it makes
+        return self._pool.submit(Job(shown, data=data, filename=filename, follow_up=follow_up, scans=scans))
 
     def worker_config(self) -> Any:
         return self._pool.config
