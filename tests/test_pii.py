@@ -294,6 +294,20 @@ def test_a_caption_burned_into_an_xray_is_read_and_blocks() -> None:
     assert all("1976" not in f.excerpt and "06.16" not in f.excerpt for f in report.findings)
 
 
+def test_only_the_light_strokes_of_a_dark_band_are_read() -> None:
+    """A caption's part of the band is kept; a dark foreground with no light strokes is not read at all
+    (a 12 MP sunset's cost 0.6 s of OCR for no word)."""
+    from scanner.detectors.pii.detector import _light_marks_box
+
+    caption = xray_with_caption(["DOB: 06.16.1976"])[:225, :, 0]
+    x0, y0, x1, y1 = _light_marks_box(caption)
+    assert x0 <= 12 and y0 <= 8 and 250 < x1 < 700 and y1 < 120  # the caption, not the whole band
+    rng = np.random.default_rng(3)
+    foreground = np.clip(rng.normal(40, 25, (300, 2000)), 0, 255).astype(np.uint8)
+    foreground[rng.random(foreground.shape) < 0.0005] = 230  # specks: glints, noise
+    assert _light_marks_box(foreground) is None
+
+
 def _png(rgb: np.ndarray) -> bytes:
     import io
 
