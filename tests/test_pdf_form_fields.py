@@ -1,5 +1,6 @@
-"""Values typed into a PDF form's fields are drawn on the page but absent from its text layer:
-they are read like the page's own text."""
+"""Values typed into a PDF form's fields: MuPDF draws each field's appearance (making one when the
+file has none) and its text layer holds the value where it is drawn, so the checks read it like the
+page's own text; the shareable copy removes a field under a covered area with its value."""
 
 import pymupdf
 import pytest
@@ -28,11 +29,22 @@ def scanner():
     return Scanner()
 
 
-def test_a_phone_number_typed_into_a_form_field_blocks(scanner):
-    report = scanner.scan_bytes(filled_form("Jane Tremblay\ncell 613-555-0199"), "form.pdf")
+def without_appearance(data: bytes) -> bytes:
+    """The same form as some tools write it: the value only, no drawn appearance."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    for xref in range(1, doc.xref_length()):
+        if doc.xref_get_key(xref, "FT")[1] == "/Tx":
+            doc.xref_set_key(xref, "AP", "null")
+    return doc.tobytes()
+
+
+@pytest.mark.parametrize("shape", [filled_form, lambda value: without_appearance(filled_form(value))],
+                         ids=["drawn", "value-only"])
+def test_a_phone_number_typed_into_a_form_field_blocks(scanner, shape):
+    report = scanner.scan_bytes(shape("Jane Tremblay\ncell 613-555-0199"), "form.pdf")
     assert report.verdict == "block", report.reason
     phones = [f for f in report.findings if (f.kind, f.label) == ("pii", "phone")]
-    assert phones and phones[0].bbox is not None
+    assert len(phones) == 1 and phones[0].bbox is not None
     x0, y0, x1, y1 = phones[0].bbox
     scale = RENDER_DPI / 72  # boxes are in the rendered page's pixels: inside the field's box
     assert 72 * scale - 2 <= x0 < x1 <= 400 * scale + 2 and 140 * scale - 2 <= y0 < y1 <= 200 * scale + 2

@@ -146,7 +146,6 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
     text = page.get_textpage()  # one extraction serves the words and the hidden text
     log = page.get_bboxlog()  # what the page paints, in painting order
     words = _text_layer(text, scale)
-    fields = _form_field_words(page, scale)
     images = [i for i in page.get_image_info(xrefs=True) if _area(i["bbox"]) > 0]
     cover = min(1.0, sum(_area(i["bbox"]) for i in images) / max(_area(page.rect), 1e-9))
     metadata: dict[str, Any] = {
@@ -158,7 +157,7 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
     page_ocr = not words or cover >= SCANNED_IMAGE_COVER
     regions = [] if page_ocr else _art_regions(page, log)
     whole = page_ocr or regions is None  # a scan, or a page that is mostly vector art: look at all of it
-    rendered = Page(number, "pdf-page", _page_renderer(doc, page.number), _render_size(page), text_layer=words + fields,
+    rendered = Page(number, "pdf-page", _page_renderer(doc, page.number), _render_size(page), text_layer=words,
                     needs_ocr=page_ocr, metadata=metadata, pictures=whole)
     drawn = [] if whole else [_region_page(doc, number, rect, scale) for rect in regions]
     return [rendered, *drawn, *_embedded_images(doc, number, images, scale, page_ocr, limits)]
@@ -178,39 +177,6 @@ def _text_layer(text: pymupdf.TextPage, scale: float) -> tuple[Word, ...]:
              block * 10_000 + line, "text-layer")
         for x0, y0, x1, y1, text, block, line, _ in found
     )
-
-
-# Form fields' words get line ids above any text layer's (block * 10,000 + line).
-_FORM_LINE_BASE = 10**9
-_TYPED_FIELDS = (pymupdf.PDF_WIDGET_TYPE_TEXT, pymupdf.PDF_WIDGET_TYPE_COMBOBOX, pymupdf.PDF_WIDGET_TYPE_LISTBOX)
-
-
-def _form_field_words(page: pymupdf.Page, scale: float) -> tuple[Word, ...]:
-    """What was typed into the page's form fields: drawn on the page, absent from its text layer
-    (a filled-in form's SIN or phone number would otherwise pass). Each line of a field's value
-    is a line of its own, its words spread across the field's box by their length."""
-    found: list[Word] = []
-    for index, widget in enumerate(page.widgets(types=list(_TYPED_FIELDS)) or []):
-        value = widget.field_value
-        values = value if isinstance(value, list) else [value]
-        lines = [line for item in values if isinstance(item, str) for line in item.splitlines() if line.strip()]
-        x0, y0, x1, y1 = _scaled(widget.rect, scale)
-        step = (y1 - y0) / max(len(lines), 1)
-        for number, line in enumerate(lines):
-            top = y0 + number * step
-            found.extend(_spread(line.split(), (x0, top, x1, top + step), _FORM_LINE_BASE + index * 1000 + number))
-    return tuple(found)
-
-
-def _spread(tokens: list[str], box: tuple[float, float, float, float], line: int) -> list[Word]:
-    x0, y0, x1, y1 = box
-    per_char = (x1 - x0) / max(sum(len(t) + 1 for t in tokens), 1)
-    words, left = [], x0
-    for token in tokens:
-        right = left + len(token) * per_char
-        words.append(Word(token, (round(left), round(y0), round(right), round(y1)), 1.0, line, "text-layer"))
-        left = right + per_char
-    return words
 
 
 # Vector art (official signatures are often drawn, not pasted as pictures) is looked at where it is:
