@@ -10,7 +10,7 @@ removes it. Placeholder values (0, 65535, "unknown"...) are not reported at all.
 from scanner.detectors import CheckSpec, KindSpec, Level, Message
 from scanner.i18n import N_
 
-_TODO = N_("share the copy smscan fix makes, which removes it")
+_FIX_IT = N_("share the copy smscan fix makes, which removes it")
 _OWN = "2.4 is about other people: the file's author is usually the person sharing it; smscan fix removes it"
 
 CHECK = CheckSpec(
@@ -33,17 +33,17 @@ CHECK = CheckSpec(
             },
             labels=("gps", "camera-serial", "author", "owner", "software", "comment", "annotation", "hidden-text"),
             messages={
-                "gps": Message("the GPS position where the photo was taken", "{n} GPS positions", _TODO),
-                "camera-serial": Message("a camera serial number", "{n} camera serial numbers", _TODO),
+                "gps": Message("the GPS position where the photo was taken", "{n} GPS positions", _FIX_IT),
+                "camera-serial": Message("a camera serial number", "{n} camera serial numbers", _FIX_IT),
                 "author": Message("a person's name in the file's properties ({excerpt})",
-                                  "{n} names in the file's properties", _TODO),
-                "owner": Message("the camera owner's name ({excerpt})", "{n} camera owner names", _TODO),
+                                  "{n} names in the file's properties", _FIX_IT),
+                "owner": Message("the camera owner's name ({excerpt})", "{n} camera owner names", _FIX_IT),
                 "software": Message("the name of the software that made the file ({excerpt})",
-                                    "{n} software names in the file's properties", _TODO),
-                "comment": Message("a comment in the file's metadata", "{n} comments in the file's metadata", _TODO),
-                "annotation": Message("a comment or annotation on the page", "{n} comments or annotations", _TODO),
-                "hidden-text": Message("text a reader cannot see ({excerpt})", "{n} pieces of hidden text", _TODO),
-                "*": Message("personal information in the file's metadata", "{n} pieces of metadata", _TODO),
+                                    "{n} software names in the file's properties", _FIX_IT),
+                "comment": Message("a comment in the file's metadata", "{n} comments in the file's metadata", _FIX_IT),
+                "annotation": Message("a comment or annotation on the page", "{n} comments or annotations", _FIX_IT),
+                "hidden-text": Message("text a reader cannot see ({excerpt})", "{n} pieces of hidden text", _FIX_IT),
+                "*": Message("personal information in the file's metadata", "{n} pieces of metadata", _FIX_IT),
             },
         ),
     ),
