@@ -64,16 +64,20 @@ def quiet_leptonica() -> None:
     but a terminal or a mail log filling with "Error" reads as failure. Its messages are turned off
     in the leptonica this process loaded (tesserocr's wheel bundles its own; a source build links
     the system's)."""
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "lept" in line.rsplit("/", 1)[-1]}
-    except OSError:
-        return  # not Linux: the messages stay
-    for path in paths:
+    for path in loaded_leptonica():
         try:
             ctypes.CDLL(path).setMsgSeverity(_LEPTONICA_SEVERITY_NONE)
         except (OSError, AttributeError):
             continue
+
+
+def loaded_leptonica() -> set[str]:
+    """Paths of the leptonica libraries this process has loaded; none where /proc is not (not Linux)."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return {line.split()[-1] for line in maps if "lept" in line.rsplit("/", 1)[-1]}
+    except OSError:
+        return set()
 
 
 def find_tessdata(languages: str) -> str:

@@ -136,11 +136,10 @@ def test_leptonica_is_silenced_once_tesseract_is_loaded():
     """Its "Error in boxClipToRectangle" lines on stderr are harmless and read as failure."""
     import ctypes
 
-    from scanner.ocr import TesseractReader
+    from scanner.ocr import TesseractReader, loaded_leptonica
 
     TesseractReader()
-    with open("/proc/self/maps") as maps:
-        paths = {line.split()[-1] for line in maps if "lept" in line.rsplit("/", 1)[-1]}
+    paths = loaded_leptonica()
     assert paths
     for path in paths:
         library = ctypes.CDLL(path)
