@@ -8,9 +8,9 @@ Names are imported on first use, so that `import scanner` (and `smscan --help`) 
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from scanner.lazy import lazy_exports
 from scanner.version import __version__
 
 if TYPE_CHECKING:
@@ -29,8 +29,4 @@ _WHERE = {
 }
 __all__ = ["FileReport", "Finding", "MessageReport", "PageResult", "Policy", "Scanner", "Verdict", "__version__"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'scanner' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _WHERE)

@@ -5,14 +5,14 @@ every layer uses, must not pull in numpy and the image libraries."""
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # Light, and bound now: a name that is also a submodule's ("sniff") would otherwise be replaced by
 # the module as soon as someone imports the submodule.
 from scanner.ingest.errors import IngestError
 from scanner.ingest.limits import Limits
 from scanner.ingest.sniff import sniff
+from scanner.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from scanner.ingest.dispatch import load
@@ -27,8 +27,4 @@ _WHERE = {
 }
 __all__ = ["Document", "IngestError", "Limits", "Page", "TextReader", "Word", "load", "sniff"]
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'scanner.ingest' has no attribute {name!r}")
+__getattr__ = lazy_exports(__name__, _WHERE)
