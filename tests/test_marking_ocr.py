@@ -1,5 +1,6 @@
 """Markings read by real Tesseract from pages rendered, scanned, stamped and compressed here."""
 
+import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
@@ -144,3 +145,47 @@ def test_leptonica_is_silenced_once_tesseract_is_loaded():
     for path in paths:
         library = ctypes.CDLL(path)
         assert library.setMsgSeverity(6) == 6  # it returns the severity it replaces: already none
+
+
+def _word_picture(text: str, size: int, *, dark_on_light: bool = True, blur: float = 0.0,
+                  canvas: tuple[int, int] = (900, 260)) -> np.ndarray:
+    from PIL import ImageDraw, ImageFont
+
+    ink, paper = ((20, 20, 20), (235, 232, 225)) if dark_on_light else ((240, 240, 240), (30, 40, 60))
+    image = Image.new("RGB", canvas, paper)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", size)
+    ImageDraw.Draw(image).text((20, canvas[1] // 3), text, fill=ink, font=font)
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
+    return np.asarray(image)
+
+
+@pytest.mark.parametrize("case", ["small", "large", "light on dark", "blurred"])
+def test_print_of_every_kind_is_read(case):
+    """The gate before Tesseract lets through every picture with print, in any size or polarity."""
+    from scanner.ocr import holds_print
+
+    picture = {
+        "small": lambda: _word_picture("PROTECTED B  SIN 046 454 286", 14),
+        "large": lambda: _word_picture("SECRET", 150, canvas=(900, 300)),
+        "light on dark": lambda: _word_picture("Protégé B", 40, dark_on_light=False),
+        "blurred": lambda: _word_picture("CONFIDENTIAL", 36, blur=2.0),
+    }[case]()
+    assert holds_print(np.asarray(Image.fromarray(picture).convert("L")))
+
+
+def test_a_picture_without_print_is_not_given_to_tesseract():
+    """A sky over a hill has no mark shaped like a character: it is not read, and Tesseract's
+    languages (0.12 s) are not even loaded; the same picture with a caption is read."""
+    from samplegen.documents import photo_like
+    from scanner.ocr import TesseractReader
+
+    reader = TesseractReader()
+    sky = np.asarray(photo_like(1200, 800).convert("RGB"))
+    assert reader.read(sky) == [] and getattr(reader._local, "api", None) is None
+    captioned = Image.fromarray(sky)
+    from PIL import ImageDraw, ImageFont
+
+    ImageDraw.Draw(captioned).text((60, 60), "PROTECTED B", fill=(0, 0, 0),
+                                  font=ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 48))
+    assert "PROTECTED" in {w.text for w in reader.read(np.asarray(captioned))}

@@ -10,8 +10,18 @@ published shape.
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import numpy as np
-import pymupdf
+
+from scanner.detectors.logo.diskcache import disk_cache, mupdf_version
+
+if TYPE_CHECKING:
+    import pymupdf
 
 FIP_RED = (0xEA / 255, 0x2D / 255, 0x37 / 255)
 BLACK = (0.0, 0.0, 0.0)
@@ -35,6 +45,23 @@ _LEAF_RIGHT_HALF = (
 )
 
 
+def kept(drawing: Callable[..., np.ndarray], **arguments: object) -> np.ndarray:
+    """`drawing(**arguments)`, from the disk cache when this module and this MuPDF drew it before: the
+    logo check draws two templates at every start, and importing MuPDF to draw them costs 0.11 CPU s."""
+    key = ("drawn", drawing.__name__, repr(sorted(arguments.items())), mupdf_version(), _this_code())
+    cached = disk_cache().get(key)
+    if cached is not None and "rgb" in cached:
+        return cached["rgb"]
+    rgb = drawing(**arguments)
+    disk_cache().put(key, rgb=rgb)
+    return rgb
+
+
+@cache
+def _this_code() -> str:
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
 def maple_leaf_outline() -> list[tuple[float, float]]:
     """The closed leaf polygon (11 points plus stem) in the middle square's frame."""
     right = list(_LEAF_RIGHT_HALF)
@@ -43,6 +70,8 @@ def maple_leaf_outline() -> list[tuple[float, float]]:
 
 
 def draw_flag(page: pymupdf.Page, x0: float, y0: float, height: float, colour: tuple) -> None:
+    import pymupdf
+
     """Bars of height x height/2 either side of a height x height square with the leaf."""
     bar = height / 2
     for left in (x0, x0 + bar + height):
@@ -52,18 +81,17 @@ def draw_flag(page: pymupdf.Page, x0: float, y0: float, height: float, colour: t
     page.draw_polyline([*points, points[0]], color=None, fill=colour, closePath=True)
 
 
-def _to_gray(page: pymupdf.Page, scale: float) -> np.ndarray:
-    pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csGRAY)
-    return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w).copy()
-
-
 def _to_rgb(page: pymupdf.Page, scale: float) -> np.ndarray:
+    import pymupdf
+
     pix = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), colorspace=pymupdf.csRGB)
     return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, 3).copy()
 
 
 def flag_symbol(height: int = 100, colour: tuple = FIP_RED, margin: float = 0.15) -> np.ndarray:
     """RGB raster of the flag symbol on white, `height` pixels tall plus a white margin."""
+    import pymupdf
+
     pad = height * margin
     doc = pymupdf.open()
     page = doc.new_page(width=2 * height + 2 * pad, height=height + 2 * pad)
@@ -82,6 +110,8 @@ def signature(
     Proportions follow the FIP signature: two text lines whose cap height is about 0.4 of
     the flag's height, the first title one flag width to the right of the flag.
     """
+    import pymupdf
+
     flag_h = 100.0
     size = 0.52 * flag_h  # font size giving a cap height of ~0.37 flag heights
     pad = 0.15 * flag_h

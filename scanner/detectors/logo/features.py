@@ -7,15 +7,13 @@ SIFT is contrast-normalised, so colour and black artwork match alike; white-on-d
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 from dataclasses import dataclass
-from pathlib import Path
 
 import cv2
 import numpy as np
 
+from scanner.detectors.logo.diskcache import disk_cache
 from scanner.detectors.logo.templates import LogoTemplate
 
 BORDER = 16  # white margin around a template so that features at its edge are stable
@@ -62,6 +60,11 @@ def _normalised(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
     return values / norm if norm > 0 else values
 
 
+def _feature_key(gray: np.ndarray) -> tuple[str | bytes, ...]:
+    return ("sift", cv2.__version__, str(MAX_FEATURES), str(gray.shape), str(gray.dtype),
+            np.ascontiguousarray(gray).tobytes())
+
+
 def check_image(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
     """The template as compared: at CHECK_WIDTH, blurred, normalised over `keep`."""
     scale = CHECK_WIDTH / gray.shape[1]
@@ -91,14 +94,15 @@ class FeatureMatcher:
     def _template_features(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A template's keypoint positions and SIFT descriptors, from the cache when they were computed
         before. SIFT on every template cost 0.4-0.5 s at every start of a process (measured)."""
-        cached = feature_cache().get(gray)
-        if cached is not None:
-            return cached
+        key = _feature_key(gray)
+        cached = disk_cache().get(key)
+        if cached is not None and {"points", "descriptors"} <= cached.keys():
+            return cached["points"], cached["descriptors"]
         keypoints, descriptors = self._sift().detectAndCompute(gray, None)
-        found = (np.float32([k.pt for k in keypoints]).reshape(-1, 2),
-                 descriptors if descriptors is not None else np.zeros((0, 128), np.float32))
-        feature_cache().put(gray, *found)
-        return found
+        points = np.float32([k.pt for k in keypoints]).reshape(-1, 2)
+        descriptors = descriptors if descriptors is not None else np.zeros((0, 128), np.float32)
+        disk_cache().put(key, points=points, descriptors=descriptors)
+        return points, descriptors
 
     def _sift(self) -> cv2.SIFT:
         if not hasattr(self._local, "sift"):
@@ -259,60 +263,3 @@ def refine_and_compare(
         return rough, homography
     similarity = similarity_at(check, shape, gray, refined, inverted, keep)
     return (similarity, refined) if similarity > rough else (rough, homography)
-
-
-class FeatureCache:
-    """Template features on disk, keyed by what they are computed from: the template's pixels,
-    OpenCV's version and the feature parameters, so a changed template, library or setting is a
-    new key, never a stale entry. A folder that cannot be written only means no cache."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def _path(self, gray: np.ndarray) -> Path | None:
-        if self.folder is None:
-            return None
-        digest = hashlib.sha256()
-        for piece in (cv2.__version__, str(MAX_FEATURES), str(gray.shape), str(gray.dtype)):
-            digest.update(piece.encode() + b"\0")
-        digest.update(np.ascontiguousarray(gray).tobytes())
-        return self.folder / f"{digest.hexdigest()}.npz"
-
-    def get(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-        path = self._path(gray)
-        try:
-            with np.load(path) as stored:  # type: ignore[arg-type]
-                return stored["points"], stored["descriptors"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
-
-    def put(self, gray: np.ndarray, points: np.ndarray, descriptors: np.ndarray) -> None:
-        path = self._path(gray)
-        if path is None:
-            return
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(partial, points=points, descriptors=descriptors)
-            partial.replace(path)  # whole or not at all, even with two workers writing
-        except OSError:
-            pass
-
-
-_cache: FeatureCache | None = None
-
-
-def feature_cache() -> FeatureCache:
-    """In the user's cache folder (~/.cache/smscan/logo-features), or SMSCAN_CACHE_DIR's; none when
-    SMSCAN_CACHE_DIR is empty."""
-    global _cache
-    if _cache is None:
-        chosen = os.environ.get("SMSCAN_CACHE_DIR")
-        if chosen == "":
-            _cache = FeatureCache(None)
-        else:
-            import platformdirs
-
-            root = Path(chosen) if chosen else Path(platformdirs.user_cache_dir("smscan", appauthor=False))
-            _cache = FeatureCache(root / "logo-features")
-    return _cache

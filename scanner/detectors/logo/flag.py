@@ -49,7 +49,7 @@ class _Bar:
 
 
 def _canonical_symbol() -> np.ndarray:
-    rgb = draw.flag_symbol(height=CANON_H * 4, colour=draw.BLACK, margin=0.0)
+    rgb = draw.kept(draw.flag_symbol, height=CANON_H * 4, colour=draw.BLACK, margin=0.0)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     small = cv2.resize(gray, (2 * CANON_H, CANON_H), interpolation=cv2.INTER_AREA)
     return _zero_mean_unit(small)

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pymupdf
 
 from scanner.detectors.logo import draw
+from scanner.detectors.logo.diskcache import disk_cache, mupdf_version
 from scanner.detectors.logo.locations import template_dirs
 
 IMAGE_SUFFIXES = (".png", ".svg", ".jpg", ".jpeg")
@@ -54,7 +54,20 @@ def _absolute_size(data: bytes) -> bytes:
 
 
 def render_svg(data: bytes, width: int = RENDER_WIDTH) -> np.ndarray:
-    """Rasterise SVG artwork to gray on white (transparent parts become white)."""
+    """Rasterise SVG artwork to gray on white (transparent parts become white), from the disk cache
+    when this renderer drew the same file at the same width before."""
+    key = ("svg", mupdf_version(), str(width), data)
+    cached = disk_cache().get(key)
+    if cached is not None and "gray" in cached:
+        return cached["gray"]
+    gray = _rendered(data, width)
+    disk_cache().put(key, gray=gray)
+    return gray
+
+
+def _rendered(data: bytes, width: int) -> np.ndarray:
+    import pymupdf
+
     with pymupdf.open(stream=_absolute_size(data), filetype="svg") as doc:
         page = doc[0]
         zoom = width / page.rect.width
@@ -107,7 +120,7 @@ def _file_templates(folders: list[Path]) -> Iterable[LogoTemplate]:
 
 
 def drawn_templates() -> list[LogoTemplate]:
-    rgb = draw.statcan_signature(height=round(RENDER_WIDTH * 0.125))
+    rgb = draw.kept(draw.statcan_signature, height=round(RENDER_WIDTH * 0.125))
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     scale = RENDER_WIDTH / gray.shape[1]
     gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
