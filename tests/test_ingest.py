@@ -89,13 +89,17 @@ def test_pdf_annotations_and_hidden_text_are_exposed():
     page = doc.new_page()
     page.insert_text((72, 72), "Visible words", fontsize=12)
     page.insert_text((72, 120), "white secret words", fontsize=12, color=(1, 1, 1))
+    page.insert_text((72, 140), "invisible layer words", fontsize=12, render_mode=3)
+    page.insert_text((72, 160), "transparent words", fontsize=12, fill_opacity=0)
     annot = page.add_text_annot((200, 200), "Remove the names before sending")
     annot.set_info(title="A. Person")
     annot.update()
     metadata = load(doc.tobytes()).pages[0].metadata
     assert metadata["annotations"][0]["content"] == "Remove the names before sending"
     assert metadata["annotations"][0]["author"] == "A. Person"
-    assert any(h["reason"] == "white" and "secret" in h["text"] for h in metadata["hidden_text"])
+    hidden = {h["text"]: h["reason"] for h in metadata["hidden_text"]}
+    assert hidden == {"white secret words": "white", "invisible layer words": "invisible",
+                      "transparent words": "invisible"}
 
 
 @pytest.mark.parametrize(
