@@ -141,3 +141,15 @@ def test_loading_never_changes_the_input(tmp_path):
     document = load(path.read_bytes())
     assert np.asarray(document.pages[0].rgb).size > 0
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
+def test_an_ocr_layer_over_a_scan_is_not_hidden_text():
+    """Searchable scans carry their words as invisible text over the page's picture: the picture shows
+    them, so they are not hidden; invisible words beside the picture still are."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_image(pymupdf.Rect(36, 36, 560, 400), stream=encoded(photo_like(900, 600), "PNG"))
+    page.insert_text((72, 100), "words the scan shows", fontsize=12, render_mode=3)
+    page.insert_text((72, 600), "words nobody sees", fontsize=12, render_mode=3)
+    hidden = load(doc.tobytes()).pages[0].metadata["hidden_text"]
+    assert [h["text"] for h in hidden] == ["words nobody sees"]

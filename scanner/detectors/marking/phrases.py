@@ -7,9 +7,10 @@ A phrase must start and end on word boundaries, and one edit is forgiven in long
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from scanner.ingest.page import Word
 from scanner.textfold import as_letters, lower_plain
@@ -71,14 +72,30 @@ class PhraseMatch:
     end: int
 
 
-@dataclass
 class FlatLine:
-    words: list[Word]
-    flat: str
-    owner: list[int]  # flat index -> word index
-    starts: set[int]  # flat indices where a token starts
-    ends: set[int]  # flat indices where a token ends (exclusive)
-    tokens: list[tuple[int, str]]  # (word index, flattened token)
+    """A line's words folded to capitals and run together, with where each token starts and ends.
+    The positions are worked out only for a line that may hold a phrase: most lines of a report
+    hold none, and building them for every line was a third of the check's time."""
+
+    def __init__(self, words: list[Word], tokens: list[tuple[int, str]]) -> None:
+        self.words = words
+        self.tokens = tokens  # (word index, flattened token)
+        self.flat = "".join(token for _, token in tokens)
+
+    @cached_property
+    def owner(self) -> list[int]:
+        """Flat index -> word index."""
+        return [index for index, token in self.tokens for _ in token]
+
+    @cached_property
+    def starts(self) -> list[int]:
+        """Flat indices where a token starts, in order."""
+        return list(itertools.accumulate((len(token) for _, token in self.tokens[:-1]), initial=0))
+
+    @cached_property
+    def ends(self) -> set[int]:
+        """Flat indices where a token ends (exclusive)."""
+        return set(itertools.accumulate(len(token) for _, token in self.tokens))
 
 
 @lru_cache(maxsize=65536)  # a report's words repeat: 218,000 folds of a 1,000-page report
@@ -88,35 +105,25 @@ def fold(text: str) -> str:
 
 
 def flatten(words: list[Word]) -> FlatLine:
-    line = FlatLine(list(words), "", [], set(), set(), [])
-    parts: list[str] = []
-    length = 0
-    for index, word in enumerate(words):
-        for piece in _SEPARATORS.split(word.text):
-            token = fold(piece)
-            if not token:
-                continue
-            line.starts.add(length)
-            parts.append(token)
-            line.owner.extend([index] * len(token))
-            length += len(token)
-            line.ends.add(length)
-            line.tokens.append((index, token))
-    line.flat = "".join(parts)
-    return line
+    tokens = [
+        (index, token)
+        for index, word in enumerate(words)
+        for token in map(fold, _SEPARATORS.split(word.text))
+        if token
+    ]
+    return FlatLine(list(words), tokens)
 
 
 def find_phrases(line: FlatLine) -> list[PhraseMatch]:
     """Every phrase found at word boundaries, longest first, overlapping ones dropped."""
     found = []
     flat = line.flat
-    # A phrase within one edit keeps its first or last letters (_may_be_one_edit), so a
-    # line holding neither holds no such phrase: most lines of running text are done here.
-    k = _KEPT_LETTERS
-    possible = {p.body for p in PHRASES if p.body[:k] in flat or p.body[-k:] in flat}
+    # A line holding none of a phrase's halves holds no such phrase: most lines of running text
+    # are done here.
+    possible = {body for body, halves in _HALVES if halves[0] in flat or halves[-1] in flat}
     if not possible:
         return []
-    for start in sorted(line.starts):
+    for start in line.starts:
         for phrase in _phrases_near(flat[start : start + 1], flat[start + 1 : start + 2]):
             if phrase.body not in possible:
                 continue
@@ -129,6 +136,18 @@ def find_phrases(line: FlatLine) -> list[PhraseMatch]:
         if all(match.end <= k.start or match.start >= k.end for k in kept):
             kept.append(match)
     return sorted(kept, key=lambda m: m.start)
+
+
+def _halves(body: str) -> tuple[str, ...]:
+    """What a line must hold verbatim to hold the phrase: one edit changes one half of it at most, and a
+    phrase too short to be matched with an edit must be there whole."""
+    if len(body) < _FUZZY_MIN_LENGTH:
+        return (body,)
+    middle = len(body) // 2
+    return body[:middle], body[middle:]
+
+
+_HALVES = tuple((body, _halves(body)) for body in dict.fromkeys(p.body for p in PHRASES))
 
 
 def _by_letter(position: int) -> dict[str, tuple[Phrase, ...]]:
