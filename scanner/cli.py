@@ -441,13 +441,14 @@ def run_policy_check(args: argparse.Namespace) -> int:
 
 
 def run_setup_templates(args: argparse.Namespace) -> int:
-    from scanner.setup import install_templates
+    from scanner.setup import install_templates, prepare_logo_check
 
     installed = install_templates(args.dest, system=args.system)
     if installed.fetched:
         print(f"smscan setup: installed {', '.join(installed.fetched)} into {installed.folder}")
     else:
         print(f"smscan setup: the official logo templates are already in {installed.folder}")
+    prepare_logo_check()
     return EXIT_PASS
 
 

@@ -74,13 +74,20 @@ def test_a_missing_or_damaged_face_model_is_found(tmp_path, monkeypatch):
 
 
 def test_setup_templates_installs_then_leaves_them(tmp_path):
-    folder = tmp_path / "logos"
-    first = run("setup", "templates", cwd=tmp_path, SMSCAN_LOGO_TEMPLATES=str(folder))
+    """It installs the artwork, then prepares what the logo check derives from it in the user's cache
+    (the first check after installing would otherwise pay for it)."""
+    folder, cache = tmp_path / "logos", tmp_path / "cache"
+    first = run("setup", "templates", cwd=tmp_path, SMSCAN_LOGO_TEMPLATES=str(folder), SMSCAN_CACHE_DIR=str(cache))
     assert first.returncode == 0, first.stderr
     assert not missing_official([folder])
     assert f"installed {', '.join(f'{n}.svg' for n in OFFICIAL_SVGS)} into {folder}" in first.stdout
-    again = run("setup", "templates", cwd=tmp_path, SMSCAN_LOGO_TEMPLATES=str(folder))
+    prepared = sorted(cache.glob("logo/*.npz"))
+    # 4 rendered SVGs, 2 drawings, the SIFT features of every template and its inverted copy (the
+    # English and French wordmarks draw the same pixels: one entry for both)
+    assert len(prepared) == 4 + 2 + 2 * 4
+    again = run("setup", "templates", cwd=tmp_path, SMSCAN_LOGO_TEMPLATES=str(folder), SMSCAN_CACHE_DIR=str(cache))
     assert again.returncode == 0 and "already in" in again.stdout
+    assert sorted(cache.glob("logo/*.npz")) == prepared
 
 
 def test_setup_templates_without_a_registry_fails_fast_with_one_line(tmp_path):
