@@ -306,6 +306,8 @@ SHARED_SAMPLE = [
     "dev/neg/decoy_bars_13.jpg",
     "dev/neg/decoy_text_06.jpg",
     "dev/neg/photo_01.jpg",
+    "dev/face/astronaut_2.jpg",  # smiles: lips round teeth look like red-white-red bars to the finder
+    "dev/face/pasted_02.jpg",
 ]
 
 
