@@ -133,12 +133,17 @@ class Page:
             return []
         return self._reader.read(image, block=True)
 
-    def lines(self) -> list[list[Word]]:
+    def lines(self) -> tuple[tuple[Word, ...], ...]:
         """Words grouped into lines, each source kept apart, in reading order."""
+        return self._lines
+
+    @_cached_per_page
+    def _lines(self) -> tuple[tuple[Word, ...], ...]:
+        # Once a page: four checks ask for them (a tenth of a long report's time when each grouped anew).
         grouped: dict[tuple[str, int], list[Word]] = {}
         for word in self.words:
             grouped.setdefault((word.source, word.line), []).append(word)
-        return list(grouped.values())
+        return tuple(map(tuple, grouped.values()))
 
     def to_parent(self, bbox: BBox | None) -> BBox | None:
         """Map a box on this (embedded) image to its parent page's raster."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -280,7 +281,7 @@ def _passages(page: Page) -> list[list[Word]]:
     return list(by_source.values())
 
 
-def _is_language(line: list[Word]) -> bool:
+def _is_language(line: Sequence[Word]) -> bool:
     if not all(w.text.isascii() for w in line):  # else every letter is Latin: nothing to count
         letters = [c for w in line for c in w.text if c.isalpha()]
         if letters and sum(_is_latin(c) for c in letters) < MIN_LATIN_SHARE * len(letters):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -104,7 +105,7 @@ def fold(text: str) -> str:
     return re.sub(r"[^A-Z]", "", as_letters(lower_plain(text)).upper())
 
 
-def flatten(words: list[Word]) -> FlatLine:
+def flatten(words: Sequence[Word]) -> FlatLine:
     tokens = [
         (index, token)
         for index, word in enumerate(words)

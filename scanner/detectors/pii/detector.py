@@ -103,7 +103,7 @@ class TextLine:
         )
 
 
-def text_line(words: list[Word]) -> TextLine:
+def text_line(words: Sequence[Word]) -> TextLine:
     starts, parts, position = [], [], 0
     for word in words:
         starts.append(position)
