@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -54,6 +55,7 @@ class ArrayCache:
             pass
 
 
+@cache
 def mupdf_version() -> str:
     """MuPDF's installed version, part of the key of whatever it drew; read from its distribution's
     folder name, since importing it to ask costs the 0.11 CPU s the cache is there to save."""
@@ -62,8 +64,14 @@ def mupdf_version() -> str:
     spec = importlib.util.find_spec("pymupdf")
     if spec is None or spec.origin is None:
         return "no pymupdf"
-    found = sorted(p.name for p in Path(spec.origin).parents[1].glob("[Pp]y[Mm]u[Pp][Dd][Ff]-*.dist-info"))
-    return found[-1] if found else spec.origin
+    site = Path(spec.origin).parents[1]
+    found = sorted(p.name for pattern in ("*.dist-info", "*.egg-info")
+                   for p in site.glob(f"[Pp]y[Mm]u[Pp][Dd][Ff]-{pattern}"))
+    if found:
+        return found[-1]
+    library = Path(spec.origin).with_name("mupdf.py")  # no metadata: the library's own file stands for it
+    stat = library.stat() if library.is_file() else None
+    return f"{spec.origin} {stat.st_size} {stat.st_mtime_ns}" if stat else spec.origin
 
 
 _cache: ArrayCache | None = None
