@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +41,16 @@ class ArrayCache:
                 return {name: stored[name] for name in stored.files}
         except (OSError, ValueError, KeyError, TypeError):
             return None
+
+    def kept(self, key: tuple[bytes | str, ...], compute: Callable[[], dict[str, np.ndarray]],
+             *names: str) -> dict[str, np.ndarray]:
+        """The arrays `names` stored under `key`, else `compute()`'s, stored for the next process."""
+        cached = self.get(key)
+        if cached is not None and set(names) <= cached.keys():
+            return cached
+        arrays = compute()
+        self.put(key, **arrays)
+        return arrays
 
     def put(self, key: Iterable[bytes | str], **arrays: np.ndarray) -> None:
         path = self._path(key)

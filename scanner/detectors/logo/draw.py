@@ -49,12 +49,7 @@ def kept(drawing: Callable[..., np.ndarray], **arguments: object) -> np.ndarray:
     """`drawing(**arguments)`, from the disk cache when this module and this MuPDF drew it before: the
     logo check draws two templates at every start, and importing MuPDF to draw them costs 0.11 CPU s."""
     key = ("drawn", drawing.__name__, repr(sorted(arguments.items())), mupdf_version(), _this_code())
-    cached = disk_cache().get(key)
-    if cached is not None and "rgb" in cached:
-        return cached["rgb"]
-    rgb = drawing(**arguments)
-    disk_cache().put(key, rgb=rgb)
-    return rgb
+    return disk_cache().kept(key, lambda: {"rgb": drawing(**arguments)}, "rgb")["rgb"]
 
 
 @cache

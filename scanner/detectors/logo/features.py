@@ -94,15 +94,15 @@ class FeatureMatcher:
     def _template_features(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A template's keypoint positions and SIFT descriptors, from the cache when they were computed
         before. SIFT on every template cost 0.4-0.5 s at every start of a process (measured)."""
-        key = _feature_key(gray)
-        cached = disk_cache().get(key)
-        if cached is not None and {"points", "descriptors"} <= cached.keys():
-            return cached["points"], cached["descriptors"]
+        found = disk_cache().kept(_feature_key(gray), lambda: self._computed_features(gray), "points", "descriptors")
+        return found["points"], found["descriptors"]
+
+    def _computed_features(self, gray: np.ndarray) -> dict[str, np.ndarray]:
         keypoints, descriptors = self._sift().detectAndCompute(gray, None)
-        points = np.float32([k.pt for k in keypoints]).reshape(-1, 2)
-        descriptors = descriptors if descriptors is not None else np.zeros((0, 128), np.float32)
-        disk_cache().put(key, points=points, descriptors=descriptors)
-        return points, descriptors
+        return {
+            "points": np.float32([k.pt for k in keypoints]).reshape(-1, 2),
+            "descriptors": descriptors if descriptors is not None else np.zeros((0, 128), np.float32),
+        }
 
     def _sift(self) -> cv2.SIFT:
         if not hasattr(self._local, "sift"):

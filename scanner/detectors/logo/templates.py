@@ -57,12 +57,7 @@ def render_svg(data: bytes, width: int = RENDER_WIDTH) -> np.ndarray:
     """Rasterise SVG artwork to gray on white (transparent parts become white), from the disk cache
     when this renderer drew the same file at the same width before."""
     key = ("svg", mupdf_version(), str(width), data)
-    cached = disk_cache().get(key)
-    if cached is not None and "gray" in cached:
-        return cached["gray"]
-    gray = _rendered(data, width)
-    disk_cache().put(key, gray=gray)
-    return gray
+    return disk_cache().kept(key, lambda: {"gray": _rendered(data, width)}, "gray")["gray"]
 
 
 def _rendered(data: bytes, width: int) -> np.ndarray:
