@@ -147,11 +147,12 @@ def _page_and_images(doc: pymupdf.Document, page: pymupdf.Page, info: dict[str, 
     text = page.get_textpage()  # one extraction serves the words and the hidden text
     log = page.get_bboxlog()  # what the page paints, in painting order
     words = _text_layer(text, scale)
-    images = _images(page, log)
+    pictures = [pymupdf.Rect(rect) for kind, rect in log if kind in _PICTURES]
+    images = _images(page, pictures)
     cover = min(1.0, sum(_area(i["bbox"]) for i in images) / max(_area(page.rect), 1e-9))
     metadata: dict[str, Any] = {
         "annotations": _annotations(page, scale),
-        "hidden_text": _hidden_text(page, text, log, scale),
+        "hidden_text": _hidden_text(page, text, log, pictures, scale),
     }
     if info:
         metadata["pdf_info"] = info
@@ -339,12 +340,12 @@ def _annotations(page: pymupdf.Page, scale: float) -> list[dict[str, Any]]:
     return found
 
 
-def _hidden_text(page: pymupdf.Page, text: pymupdf.TextPage, log: list, scale: float) -> list[dict[str, Any]]:
+def _hidden_text(page: pymupdf.Page, text: pymupdf.TextPage, log: list, pictures: list[pymupdf.Rect],
+                 scale: float) -> list[dict[str, Any]]:
     """Text a reader does not see: invisible (render mode 3), white, or painted over by an image."""
     hidden = []
     # The text page's spans carry colour and opacity (invisible text, render mode 3, has alpha 0): 0.24 ms
     # a page, where tracing the page's text again cost 0.56 ms (measured on the 200-page report).
-    pictures = [pymupdf.Rect(rect) for kind, rect in log if kind in _PICTURES]
     for span in _spans(text):
         reason = "invisible" if span["alpha"] == 0 else "white" if _is_white(_rgb(span["color"])) else None
         if reason == "invisible" and _over_a_picture(pymupdf.Rect(span["bbox"]), pictures):
@@ -374,9 +375,9 @@ def _rgb(colour: int) -> tuple[float, float, float]:
     return ((colour >> 16) & 255) / 255, ((colour >> 8) & 255) / 255, (colour & 255) / 255
 
 
-def _images(page: pymupdf.Page, log: list[tuple[str, tuple[float, ...]]]) -> list[dict[str, Any]]:
+def _images(page: pymupdf.Page, pictures: list[pymupdf.Rect]) -> list[dict[str, Any]]:
     """The page's pictures, asked of MuPDF only when its painting log shows one (0.37 ms a page)."""
-    if not any(kind in _PICTURES for kind, _ in log):
+    if not pictures:
         return []
     return [i for i in page.get_image_info(xrefs=True) if _area(i["bbox"]) > 0]
 
