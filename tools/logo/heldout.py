@@ -8,6 +8,9 @@ Each logo picture varies one artwork's width (10-70 % of the picture), the backg
 pages and plain light; dark; busy: photos), colours (colour, monochrome, inverted on a dark
 plate, translucent), angle (±20°), perspective, blur and JPEG quality (40-90). Decoys are placed
 the same way.
+
+`--split validation` builds the same kind of set from the training photos and titles with
+another seed: the set to look at and tune on, so that the held-out one stays unseen.
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ COLOURS = ("colour", "monochrome", "inverted", "translucent")
 BACKGROUNDS = ("light", "dark", "busy")
 
 
-def _logo_artwork(rng: np.random.Generator, symbol: str, flag_h: float) -> artwork.Artwork:
+def _logo_artwork(
+    rng: np.random.Generator, symbol: str, flag_h: float, departments: tuple[tuple[str, str], ...]
+) -> artwork.Artwork:
     if symbol == "gc-signature":
         art = artwork.official(str(rng.choice(["sig-blk-en", "sig-blk-fr"])), flag_h)
     elif symbol == "canada-wordmark":
@@ -56,7 +61,7 @@ def _logo_artwork(rng: np.random.Generator, symbol: str, flag_h: float) -> artwo
     font = artwork._fonts("sans")[0]
     if symbol == "statcan-signature":
         return artwork.signature([("Statistics", "Canada"), ("Statistique", "Canada")], font, flag_h)
-    english, french = artwork.HELD_OUT_DEPARTMENTS[int(rng.integers(len(artwork.HELD_OUT_DEPARTMENTS)))]
+    english, french = departments[int(rng.integers(len(departments)))]
     layout = rng.random()
     if layout < 0.5:
         titles = [artwork.two_lines(english), artwork.two_lines(french)]
@@ -64,7 +69,9 @@ def _logo_artwork(rng: np.random.Generator, symbol: str, flag_h: float) -> artwo
     return artwork.signature([(english,), (french,)], font, flag_h, columns=False)
 
 
-def _decoy_artwork(rng: np.random.Generator, kind: str, flag_h: float) -> artwork.Artwork:
+def _decoy_artwork(
+    rng: np.random.Generator, kind: str, flag_h: float, departments: tuple[tuple[str, str], ...]
+) -> artwork.Artwork:
     serif, sans = artwork._fonts("serif"), artwork._fonts("sans")
     makers = {
         "peru": lambda: artwork.peru(flag_h, arms=bool(rng.random() < 0.5)),
@@ -116,10 +123,17 @@ def _paint(colour: str) -> tuple[str, str]:
     }[colour]
 
 
-def build(folder: Path, logos: int, decoys: int, seed: int = 2024) -> None:
+SPLITS = {  # photos and departmental titles
+    "held-out": (compose.HELD_OUT_PHOTOS, artwork.HELD_OUT_DEPARTMENTS),
+    "validation": (compose.TRAIN_PHOTOS, artwork.DEPARTMENTS),
+}
+
+
+def build(folder: Path, logos: int, decoys: int, seed: int = 2024, split: str = "held-out") -> None:
     rng = np.random.default_rng(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    photos = compose.load_photos(compose.photo_files(compose.HELD_OUT_PHOTOS))
+    roots, departments = SPLITS[split]
+    photos = compose.load_photos(compose.photo_files(roots))
     pages = compose.text_pages(rng, 8, fonts=("tiro", "cour", "helv"))
     rows = []
     for index in range(logos + decoys):
@@ -134,12 +148,13 @@ def build(folder: Path, logos: int, decoys: int, seed: int = 2024) -> None:
             colour = "monochrome"  # a red flag alone is the national flag: reported, not blocked
         scene = _background(rng, background, width, height, photos, pages)
         make = _logo_artwork if is_logo else _decoy_artwork
-        probe = make(np.random.default_rng([seed, index]), what, 48)
+        probe = make(np.random.default_rng([seed, index]), what, 48, departments)
         own_flag = (
             float(np.linalg.norm(probe.quad[3] - probe.quad[0])) if probe.quad is not None else probe.size[1] * 0.8
         )
         flag_h = size * width * own_flag / probe.size[0]
-        art = make(np.random.default_rng([seed, index]), what, min(flag_h, 160))  # the same drawing, sharper
+        # The same drawing, sharper.
+        art = make(np.random.default_rng([seed, index]), what, min(flag_h, 160), departments)
         angle = float(rng.uniform(-20, 20))
         tilt = float(rng.uniform(0.1, 0.3)) if rng.random() < 0.5 else 0.0
         half_w, half_h = size * width / 2, size * width * probe.size[1] / probe.size[0] / 2
@@ -151,7 +166,7 @@ def build(folder: Path, logos: int, decoys: int, seed: int = 2024) -> None:
             offset = (art.quad.mean(axis=0) - np.float32(art.size) / 2) * (size * width / art.size[0])
             centre = (centre[0] + float(offset[0]), centre[1] + float(offset[1]))
         scheme, plate = _paint(colour)
-        compose.place(rng, scene, art, flag_h, centre, angle, tilt, scheme, plate)
+        placed = compose.place(rng, scene, art, flag_h, centre, angle, tilt, scheme, plate)
         blur = float(rng.choice([0.0, 0.8, 1.5, 2.5])) * width / 1600
         if blur > 0:
             scene = cv2.GaussianBlur(scene, (0, 0), blur)
@@ -172,6 +187,10 @@ def build(folder: Path, logos: int, decoys: int, seed: int = 2024) -> None:
                 "pose": pose,
                 "blur": f"{blur:.1f}",
                 "jpeg": str(quality),
+                # Where the flag symbol is (pixels), to tell which stage of the check missed it.
+                "flag_x": f"{placed.centre[0]:.0f}",
+                "flag_y": f"{placed.centre[1]:.0f}",
+                "flag_height": f"{placed.flag_height:.1f}",
             }
         )
     with open(folder / "labels.csv", "w", newline="") as handle:
@@ -187,8 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logos", type=int, default=240)
     parser.add_argument("--decoys", type=int, default=120)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--split", choices=tuple(SPLITS), default="held-out")
     args = parser.parse_args(argv)
-    build(args.folder, args.logos, args.decoys, args.seed)
+    build(args.folder, args.logos, args.decoys, args.seed, args.split)
     return 0
 
 
