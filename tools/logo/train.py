@@ -4,8 +4,10 @@ export them to ONNX, and record the recipe with the models' SHA-256.
 Reproducible: every picture comes from seeded generators (one per data-loader worker), torch is
 seeded, and the command line is recorded. CPU only; bounded by a step count.
 
-    python -m tools.logo.train --only judge --judge-steps 1000 --threads 1 --workers 1
     python -m tools.logo.train --only finder --steps 1200 --threads 1 --workers 0
+    python -m tools.logo.train --only judge --judge-steps 1000 --threads 1 --workers 1
+
+The judge is trained partly on where the finder in --out fires (Miner), so the finder comes first.
 
 Needs the `train` extra (torch, onnx). The training pictures are made on the fly and never
 stored; `--preview DIR` writes a few of them as PNG to look at.
@@ -26,6 +28,7 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from scanner.detectors.logo import learned
+from scanner.detectors.logo.flag import fit_symbol
 from tools.logo import artwork, compose
 
 TILE = 128  # finder training tile (pixels)
@@ -211,11 +214,67 @@ def judge_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, in
     return crop, label, extent
 
 
+class Miner:
+    """The trained finder, run on judge scenes as the detector runs it, so that the judge also
+    learns from where the finder really fires: text, emblems and stripes it takes for a symbol
+    (hard negatives), and real symbols at the pose the shape fit gives them."""
+
+    SHARE = 0.35  # of the judge's windows
+    MIN_SHAPE = 0.1  # looser than the detector's gate, so the judge sees what a looser gate lets through
+
+    def __init__(self, finder: Path) -> None:
+        self.net = cv2.dnn.readNetFromONNX(str(finder))
+
+    def window(self, rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, int, np.ndarray] | None:
+        width, height = SCENE
+        scene, _ = banks.sources.background(rng, width, height)
+        placed = []
+        for _ in range(int(rng.integers(1, 4))):
+            positive = rng.random() < 0.3
+            art = banks.positive(rng) if positive else banks.decoy(rng)
+            flag_h = float(np.exp(rng.uniform(np.log(6), np.log(16)))) * (1.0 if positive else rng.uniform(0.5, 2.5))
+            placed.append(compose.place(rng, scene, art, flag_h, tuple(rng.uniform(0, 1, 2) * SCENE), *_pose(rng)))
+        scene = compose.degrade(rng, scene)
+        levels = learned.pyramid(scene)
+        gray = cv2.cvtColor(scene, cv2.COLOR_RGB2GRAY)
+        found = learned.find_symbols(self.net, levels, 0.2)[:24]
+        rng.shuffle(found)
+        for proposal in found:
+            shape, corners, _ = fit_symbol(scene, gray, proposal.corners())
+            if shape < self.MIN_SHAPE:
+                continue
+            fitted = learned.Proposal.from_corners(corners, proposal.score, proposal.level, shape)
+            truth = _truth_at(fitted, placed)
+            if truth is not None:
+                return learned.judge_window(levels, fitted), *truth
+        return None
+
+
+def _truth_at(proposal: learned.Proposal, placed: list[compose.Placed]) -> tuple[int, np.ndarray] | None:
+    """The class and ends of the artwork whose symbol a proposal lies on (centre within half its
+    height, size within 40 %), none if it is on no symbol, None if it is half on one (ambiguous)."""
+    for p in placed:
+        if p.quad is None or p.flag_height <= 0:
+            continue
+        distance = float(np.hypot(*(np.float32(proposal.centre) - p.centre)))
+        if distance >= 1.5 * p.flag_height:
+            continue
+        if distance >= 0.5 * p.flag_height or abs(np.log(proposal.height / p.flag_height)) >= np.log(1.4):
+            return None
+        x0, _, x1, _ = p.box
+        centre_x = float(proposal.centre[0])
+        extent = np.float32([x0 - centre_x, x1 - centre_x]) / proposal.height / learned.EXTENT_SCALE
+        return ROLE_CLASS[p.role], extent
+    return 0, np.zeros(2, np.float32)
+
+
 class Stream(IterableDataset):
     """Endless pictures for one of the two networks; each worker has its own seeded generator."""
 
-    def __init__(self, which: str, seed: int, photos: list[Path], quick: bool = False) -> None:
-        self.which, self.seed, self.photos, self.quick = which, seed, photos, quick
+    def __init__(
+        self, which: str, seed: int, photos: list[Path], quick: bool = False, mine_with: Path | None = None
+    ) -> None:
+        self.which, self.seed, self.photos, self.quick, self.mine_with = which, seed, photos, quick, mine_with
 
     def __iter__(self):
         info = get_worker_info()
@@ -224,13 +283,15 @@ class Stream(IterableDataset):
         torch.set_num_threads(1)
         cv2.setNumThreads(1)
         banks = Banks(self.seed, self.photos, self.quick)
+        miner = Miner(self.mine_with) if self.mine_with is not None else None
         while True:
             if self.which == "finder":
                 tile, target = finder_sample(rng, banks)
                 yield learned.to_blob([tile])[0], target
-            else:
-                crop, label, extent = judge_sample(rng, banks)
-                yield learned.to_blob([crop])[0], label, extent
+                continue
+            mined = miner.window(rng, banks) if miner is not None and rng.random() < Miner.SHARE else None
+            crop, label, extent = mined if mined is not None else judge_sample(rng, banks)
+            yield learned.to_blob([crop])[0], label, extent
 
 
 # --- losses and loops ---------------------------------------------------------------------
@@ -267,12 +328,13 @@ def train(
     log: list[str],
     out: Path,
     quick: bool = False,
+    mine_with: Path | None = None,
 ) -> nn.Module:
     """Train one network; its ONNX file is rewritten every 250 steps, so a run cut short
     still leaves a usable model."""
     torch.manual_seed(seed)
     model: nn.Module = Finder() if which == "finder" else Judge()
-    data = DataLoader(Stream(which, seed, photos, quick), batch_size=batch, num_workers=workers)
+    data = DataLoader(Stream(which, seed, photos, quick, mine_with), batch_size=batch, num_workers=workers)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
     model.train()
@@ -347,6 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preview", type=Path, help="write a few training pictures here and stop")
     parser.add_argument("--max-photos", type=int, help="use only the first N training photos (quick runs)")
     parser.add_argument("--quick", action="store_true", help="few departments and pages: to test the recipe")
+    parser.add_argument("--no-mining", action="store_true", help="train the judge without the finder's own finds")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
@@ -357,18 +420,22 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     recipe_path = args.out / learned.RECIPE_FILE
     command = "python -m tools.logo.train " + " ".join(sys.argv[1:] if argv is None else argv)
-    plan = (("judge", args.judge_steps), ("finder", args.steps))
+    # The finder first: the judge is trained on where it fires (Miner).
+    plan = (("finder", args.steps), ("judge", args.judge_steps))
     for which, steps in plan:
         if args.only not in (None, which):
             continue
         log: list[str] = []
         started = time.time()
         name = learned.FINDER_FILE if which == "finder" else learned.JUDGE_FILE
-        export(
-            train(which, steps, args.batch, args.seed, args.workers, photos, log, args.out / name),
-            which,
-            args.out / name,
+        finder = args.out / learned.FINDER_FILE
+        mine_with = finder if which == "judge" and not args.no_mining else None
+        if mine_with is not None and not finder.is_file():
+            parser.error(f"the judge learns from the finder's finds: train the finder into {args.out} first")
+        model = train(
+            which, steps, args.batch, args.seed, args.workers, photos, log, args.out / name, args.quick, mine_with
         )
+        export(model, which, args.out / name)
         # Read just before writing: the two networks may be trained at once, by two processes.
         recipe = json.loads(recipe_path.read_text()) if recipe_path.is_file() else {"networks": {}, "sha256": {}}
         recipe["networks"][which] = {
@@ -383,6 +450,8 @@ def main(argv: list[str] | None = None) -> int:
             "training_photos": len(photos),
             "log_tail": log[-4:],
         }
+        if mine_with is not None:
+            recipe["networks"][which]["mined_with_finder"] = learned.model_sha256(mine_with)
         recipe["sha256"][name] = learned.model_sha256(args.out / name)
         recipe_path.write_text(json.dumps(recipe, indent=2) + "\n")
         print(json.dumps(recipe["networks"][which], indent=2), recipe["sha256"][name])

@@ -147,6 +147,23 @@ def _distinct(proposals: list[Proposal]) -> list[Proposal]:
     return kept
 
 
+def find_symbols(finder: cv2.dnn.Net, levels: list[tuple[np.ndarray, float]], threshold: float) -> list[Proposal]:
+    """The finder over every pyramid level; repeats across levels merged, strongest first."""
+    found: list[Proposal] = []
+    for level, (image, scale) in enumerate(levels):
+        finder.setInput(to_blob([image]))
+        found += decode(finder.forward()[0], threshold, level, scale)
+    return _distinct(found)
+
+
+def judge_window(levels: list[tuple[np.ndarray, float]], p: Proposal) -> np.ndarray:
+    """The judge's window around a proposal, cut from the level where the symbol is closest to
+    CROP_UNIT tall: area-averaged pixels, where a warp from the full image would alias."""
+    image, scale = min(levels, key=lambda lv: abs(np.log(max(p.height * lv[1], 1e-3) / CROP_UNIT)))
+    centre = (p.centre[0] * scale, p.centre[1] * scale)
+    return context_crop(image, centre, p.height * scale, p.angle)
+
+
 def model_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -173,24 +190,13 @@ class LearnedModels:
 
     def find(self, levels: list[tuple[np.ndarray, float]], threshold: float) -> list[Proposal]:
         finder, _ = self._nets()
-        found: list[Proposal] = []
-        for level, (image, scale) in enumerate(levels):
-            finder.setInput(to_blob([image]))
-            found += decode(finder.forward()[0], threshold, level, scale)
-        return _distinct(found)
+        return find_symbols(finder, levels, threshold)
 
     def judge(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[Verdict]:
         if not proposals:
             return []
         _, judge = self._nets()
-        crops = []
-        for p in proposals:
-            # Cut from the level where the symbol is closest to CROP_UNIT tall: area-averaged
-            # pixels, where a warp from the full image would alias.
-            image, scale = min(levels, key=lambda lv: abs(np.log(max(p.height * lv[1], 1e-3) / CROP_UNIT)))
-            centre = (p.centre[0] * scale, p.centre[1] * scale)
-            crops.append(context_crop(image, centre, p.height * scale, p.angle))
-        judge.setInput(to_blob(crops))
+        judge.setInput(to_blob([judge_window(levels, p) for p in proposals]))
         out = judge.forward()
         verdicts = []
         for p, row in zip(proposals, out, strict=True):
