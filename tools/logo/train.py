@@ -1,4 +1,4 @@
-"""Train the logo finder and judge (see scanner/detectors/logo/learned.py) on composed pictures,
+"""Train the logo finder, judge and verifier (see scanner/detectors/logo/learned.py) on composed pictures,
 export them to ONNX, and record the recipe with the models' SHA-256.
 
 Reproducible: every picture comes from seeded generators (one per data-loader worker), torch is
@@ -6,8 +6,10 @@ seeded, and the command line is recorded. CPU only; bounded by a step count.
 
     python -m tools.logo.train --only finder --steps 1200 --threads 1 --workers 0
     python -m tools.logo.train --only judge --judge-steps 1000 --threads 1 --workers 1
+    python -m tools.logo.train --only verifier --verifier-steps 1000 --threads 1 --workers 1
 
-The judge is trained partly on where the finder in --out fires (Miner), so the finder comes first.
+The judge and the verifier are trained partly on where the finder in --out fires (Miner), so the
+finder comes first.
 
 Needs the `train` extra (torch, onnx). The training pictures are made on the fly and never
 stored; `--preview DIR` writes a few of them as PNG to look at.
@@ -32,7 +34,9 @@ from scanner.detectors.logo.flag import fit_symbol
 from tools.logo import artwork, compose
 
 TILE = 128  # finder training tile (pixels)
-SCENE = (480, 200)  # judge training scene, from which windows are cut (24 x 5 flag heights at most)
+SCENE = (480, 200)  # judge and verifier training scene, from which windows are cut (24 x 5 flag heights at most)
+NETWORKS = ("finder", "judge", "verifier")  # the index seeds each network's pictures
+NETWORK_FILE = dict(zip(NETWORKS, (learned.FINDER_FILE, learned.JUDGE_FILE, learned.VERIFIER_FILE), strict=True))
 ROLE_CLASS = {
     artwork.SYMBOL: 1,
     artwork.NATIONAL_FLAG: 1,
@@ -77,6 +81,27 @@ class Finder(nn.Module):
         nn.init.constant_(self.head.bias, 0.0)
         with torch.no_grad():
             self.head.bias[0] = -4.0  # start from "no symbol anywhere"
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
+
+
+class Verifier(nn.Module):
+    """36 x 60 window of one symbol -> the logit that it is the flag symbol. Keeps where things are
+    (bars either side, the leaf between) by flattening a 5 x 8 map, not pooling."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            _conv(3, 16, 2),  # 18 x 30
+            _conv(16, 24, 1),
+            _conv(24, 32, 2),  # 9 x 15
+            _conv(32, 32, 1),
+            _conv(32, 48, 2),  # 5 x 8
+        )
+        with torch.no_grad():
+            cells = self.body(torch.zeros(1, 3, learned.SYMBOL_SIZE[1], learned.SYMBOL_SIZE[0])).numel()
+        self.head = nn.Sequential(nn.Flatten(), nn.Linear(cells, 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.body(x))
@@ -214,6 +239,40 @@ def judge_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, in
     return crop, label, extent
 
 
+def verifier_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, int]:
+    """A symbol's window at about the pose the finder and the shape fit give it (1), or a window on
+    a decoy's emblem or words, or on the background (0)."""
+    width, height = SCENE
+    scene, _ = banks.sources.background(rng, width, height)
+    flag_h = float(np.exp(rng.uniform(np.log(6), np.log(60))))
+    centre = (float(rng.uniform(0.3, 0.7) * width), float(rng.uniform(0.3, 0.7) * height))
+    pick = rng.random()
+    if pick < 0.2:  # another piece nearby: a symbol's neighbours are not the symbol
+        other = banks.decoy(rng) if rng.random() < 0.7 else banks.positive(rng)
+        compose.place(rng, scene, other, flag_h * rng.uniform(0.5, 2), tuple(rng.uniform(0, 1, 2) * SCENE), *_pose(rng))
+    if pick < 0.5:
+        placed = compose.place(rng, scene, banks.positive(rng), flag_h, centre, *_pose(rng))
+        at, size, angle, label = placed.centre, placed.flag_height, placed.angle, 1
+    elif pick < 0.85:
+        placed = compose.place(rng, scene, banks.decoy(rng), flag_h, centre, *_pose(rng))
+        x0, y0, x1, y1 = placed.box
+        at, size, angle, label = placed.centre, max(4.0, (y1 - y0) * rng.uniform(0.3, 1.0)), 0.0, 0
+        if rng.random() < 0.5:  # on the emblem or a part of the words, not just the middle
+            at = np.float32([rng.uniform(x0, x1), rng.uniform(y0, y1)])
+    else:
+        at, size, angle, label = np.float32(centre), flag_h, 0.0, 0
+    scene = compose.degrade(rng, scene)
+    # What the shape fit hands over is slightly off: jitter the centre, size and angle.
+    seen = learned.Proposal(
+        tuple(map(float, np.float32(at) + rng.normal(0, 0.08 * size, 2))),
+        size * float(np.exp(rng.uniform(-0.15, 0.15))),
+        angle + float(rng.normal(0, 0.05)),
+        1.0,
+        0,
+    )
+    return learned.symbol_window(learned.pyramid(scene), seen), label
+
+
 class Miner:
     """The trained finder, run on judge scenes as the detector runs it, so that the judge also
     learns from where the finder really fires: text, emblems and stripes it takes for a symbol
@@ -225,7 +284,11 @@ class Miner:
     def __init__(self, finder: Path) -> None:
         self.net = cv2.dnn.readNetFromONNX(str(finder))
 
-    def window(self, rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray, int, np.ndarray] | None:
+    def proposal(
+        self, rng: np.random.Generator, banks: Banks
+    ) -> tuple[list[tuple[np.ndarray, float]], learned.Proposal, int, np.ndarray] | None:
+        """A composed scene's pyramid, one of the finder's proposals on it fitted as the detector
+        fits it, and the class and ends of the artwork it lies on (see _truth_at)."""
         width, height = SCENE
         scene, _ = banks.sources.background(rng, width, height)
         placed = []
@@ -246,7 +309,7 @@ class Miner:
             fitted = learned.Proposal.from_corners(corners, proposal.score, proposal.level, shape)
             truth = _truth_at(fitted, placed)
             if truth is not None:
-                return learned.judge_window(levels, fitted), *truth
+                return levels, fitted, *truth
         return None
 
 
@@ -279,7 +342,7 @@ class Stream(IterableDataset):
     def __iter__(self):
         info = get_worker_info()
         worker = info.id if info is not None else 0
-        rng = np.random.default_rng([self.seed, worker, 1 if self.which == "judge" else 0])
+        rng = np.random.default_rng([self.seed, worker, NETWORKS.index(self.which)])
         torch.set_num_threads(1)
         cv2.setNumThreads(1)
         banks = Banks(self.seed, self.photos, self.quick)
@@ -289,8 +352,20 @@ class Stream(IterableDataset):
                 tile, target = finder_sample(rng, banks)
                 yield learned.to_blob([tile])[0], target
                 continue
-            mined = miner.window(rng, banks) if miner is not None and rng.random() < Miner.SHARE else None
-            crop, label, extent = mined if mined is not None else judge_sample(rng, banks)
+            mined = miner.proposal(rng, banks) if miner is not None and rng.random() < Miner.SHARE else None
+            if self.which == "verifier":
+                if mined is not None:
+                    levels, proposal, label, _ = mined
+                    crop, label = learned.symbol_window(levels, proposal), int(label > 0)
+                else:
+                    crop, label = verifier_sample(rng, banks)
+                yield learned.to_blob([crop])[0], np.float32(label)
+                continue
+            if mined is not None:
+                levels, proposal, label, extent = mined
+                crop = learned.judge_window(levels, proposal)
+            else:
+                crop, label, extent = judge_sample(rng, banks)
             yield learned.to_blob([crop])[0], label, extent
 
 
@@ -333,7 +408,7 @@ def train(
     """Train one network; its ONNX file is rewritten every 250 steps, so a run cut short
     still leaves a usable model."""
     torch.manual_seed(seed)
-    model: nn.Module = Finder() if which == "finder" else Judge()
+    model: nn.Module = {"finder": Finder, "judge": Judge, "verifier": Verifier}[which]()
     data = DataLoader(Stream(which, seed, photos, quick, mine_with), batch_size=batch, num_workers=workers)
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
@@ -343,6 +418,9 @@ def train(
         if which == "finder":
             x, target = items
             loss = finder_loss(model(x), target)
+        elif which == "verifier":
+            x, label = items
+            loss = nn.functional.binary_cross_entropy_with_logits(model(x)[:, 0], label)
         else:
             x, label, extent = items
             loss = judge_loss(model(x), label, extent)
@@ -368,7 +446,8 @@ def export(model: nn.Module, which: str, path: Path) -> None:
         example = torch.zeros(1, 3, 96, 128)
         axes = {"image": {0: "n", 2: "h", 3: "w"}, "out": {0: "n", 2: "h", 3: "w"}}
     else:
-        example = torch.zeros(1, 3, learned.CROP_SIZE[1], learned.CROP_SIZE[0])
+        width, height = learned.CROP_SIZE if which == "judge" else learned.SYMBOL_SIZE
+        example = torch.zeros(1, 3, height, width)
         axes = {"image": {0: "n"}, "out": {0: "n"}}
     torch.onnx.export(
         model,
@@ -390,10 +469,12 @@ def preview(folder: Path, seed: int, photos: list[Path], count: int = 8) -> None
         tile, target = finder_sample(rng, banks)
         heat = cv2.resize((target[0] * 255).astype(np.uint8), (TILE, TILE), interpolation=cv2.INTER_NEAREST)
         crop, label, _ = judge_sample(rng, banks)
+        symbol, is_symbol = verifier_sample(rng, banks)
         cv2.imwrite(
             str(folder / f"finder_{k}.png"), np.hstack([tile, cv2.cvtColor(heat, cv2.COLOR_GRAY2RGB)])[..., ::-1]
         )
         cv2.imwrite(str(folder / f"judge_{k}_{learned.JUDGE_CLASSES[label]}.png"), crop[..., ::-1])
+        cv2.imwrite(str(folder / f"verifier_{k}_{'symbol' if is_symbol else 'not'}.png"), symbol[..., ::-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -401,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=learned.MODEL_DIR)
     parser.add_argument("--steps", type=int, default=1200, help="finder training steps")
     parser.add_argument("--judge-steps", type=int, default=1000)
-    parser.add_argument("--only", choices=("finder", "judge"), help="train one network, keep the other's file")
+    parser.add_argument("--verifier-steps", type=int, default=1000)
+    parser.add_argument("--only", choices=NETWORKS, help="train one network, keep the others' files")
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--threads", type=int, default=1)
@@ -409,7 +491,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preview", type=Path, help="write a few training pictures here and stop")
     parser.add_argument("--max-photos", type=int, help="use only the first N training photos (quick runs)")
     parser.add_argument("--quick", action="store_true", help="few departments and pages: to test the recipe")
-    parser.add_argument("--no-mining", action="store_true", help="train the judge without the finder's own finds")
+    parser.add_argument(
+        "--no-mining", action="store_true", help="train the judge and verifier without the finder's own finds"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
@@ -420,23 +504,23 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     recipe_path = args.out / learned.RECIPE_FILE
     command = "python -m tools.logo.train " + " ".join(sys.argv[1:] if argv is None else argv)
-    # The finder first: the judge is trained on where it fires (Miner).
-    plan = (("finder", args.steps), ("judge", args.judge_steps))
+    # The finder first: the judge and the verifier are trained on where it fires (Miner).
+    plan = (("finder", args.steps), ("judge", args.judge_steps), ("verifier", args.verifier_steps))
     for which, steps in plan:
         if args.only not in (None, which):
             continue
         log: list[str] = []
         started = time.time()
-        name = learned.FINDER_FILE if which == "finder" else learned.JUDGE_FILE
+        name = NETWORK_FILE[which]
         finder = args.out / learned.FINDER_FILE
-        mine_with = finder if which == "judge" and not args.no_mining else None
+        mine_with = finder if which != "finder" and not args.no_mining else None
         if mine_with is not None and not finder.is_file():
-            parser.error(f"the judge learns from the finder's finds: train the finder into {args.out} first")
+            parser.error(f"the {which} learns from the finder's finds: train the finder into {args.out} first")
         model = train(
             which, steps, args.batch, args.seed, args.workers, photos, log, args.out / name, args.quick, mine_with
         )
         export(model, which, args.out / name)
-        # Read just before writing: the two networks may be trained at once, by two processes.
+        # Read just before writing: the networks may be trained at once, by separate processes.
         recipe = json.loads(recipe_path.read_text()) if recipe_path.is_file() else {"networks": {}, "sha256": {}}
         recipe["networks"][which] = {
             "command": command,

@@ -5,7 +5,10 @@ composed pictures, run by OpenCV's DNN module (no other runtime).
    marks the centres of flag symbols 5-30 pixels tall (any colour, polarity, blur, angle), with
    the symbol's height, angle and sub-cell position. Levels are an octave apart, so every size
    from a few pixels to the whole image is seen at one of them.
-2. The *judge* looks at the neighbourhood of each found symbol, cut out upright and scaled to
+2. The *verifier* looks at each found symbol alone, cut out upright at SYMBOL_UNIT pixels per
+   flag height (enough for the leaf between the bars), and says whether it is the flag symbol:
+   two bars 1:2:1 with the maple leaf between them, in any colour, pose, blur or perspective.
+3. The *judge* looks at the neighbourhood of each found symbol, cut out upright and scaled to
    the symbol (CROP_* flag heights around its centre), and says what the symbol is part of:
    nothing (a false find), a symbol alone, a signature (titles beside it) or the Canada
    wordmark (the word under it), with the artwork's left and right ends.
@@ -25,7 +28,9 @@ import cv2
 import numpy as np
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
-FINDER_FILE, JUDGE_FILE, RECIPE_FILE = "finder.onnx", "judge.onnx", "recipe.json"
+FINDER_FILE, VERIFIER_FILE, JUDGE_FILE = "finder.onnx", "verifier.onnx", "judge.onnx"
+NETWORK_FILES = (FINDER_FILE, VERIFIER_FILE, JUDGE_FILE)
+RECIPE_FILE = "recipe.json"
 
 STRIDE = 4  # finder output cell, in input pixels
 FINDER_CHANNELS = 5  # heat logit, log height, angle, x and y offset within the cell
@@ -39,6 +44,10 @@ CROP_LEFT, CROP_RIGHT, CROP_UP, CROP_DOWN = 13.0, 11.0, 2.0, 3.0
 CROP_UNIT = 8  # pixels per flag height in the judge's window
 CROP_SIZE = (round((CROP_LEFT + CROP_RIGHT) * CROP_UNIT), round((CROP_UP + CROP_DOWN) * CROP_UNIT))
 JUDGE_CLASSES = ("none", "symbol", "signature", "wordmark")
+# The verifier's window: the symbol (2 x 1 flag heights) and a quarter height around it.
+SYMBOL_UNIT = 24  # pixels per flag height: the leaf is ~20 px wide, its points a few pixels
+SYMBOL_ACROSS, SYMBOL_DOWN = 1.25, 0.75  # flag heights either side of the centre
+SYMBOL_SIZE = (round(2 * SYMBOL_ACROSS * SYMBOL_UNIT), round(2 * SYMBOL_DOWN * SYMBOL_UNIT))
 EXTENT_SCALE = 10.0  # the judge predicts the artwork's ends in flag heights / EXTENT_SCALE
 
 
@@ -52,6 +61,7 @@ class Proposal:
     score: float
     level: int  # pyramid level it was found at (0 = finest)
     shape: float = 0.0  # correlation with the drawn symbol, when checked
+    verified: float = 0.0  # the verifier's probability that it is the flag symbol, when asked
 
     @classmethod
     def from_corners(cls, corners: np.ndarray, score: float, level: int, shape: float) -> Proposal:
@@ -92,16 +102,34 @@ def to_blob(images: list[np.ndarray]) -> np.ndarray:
     return np.ascontiguousarray(batch.transpose(0, 3, 1, 2))
 
 
-def context_crop(rgb: np.ndarray, centre: tuple[float, float], height: float, angle: float) -> np.ndarray:
-    """The judge's window: the symbol's neighbourhood, upright, CROP_UNIT pixels per flag height."""
-    scale = CROP_UNIT / max(height, 1e-3)
+def _upright(
+    rgb: np.ndarray,
+    centre: tuple[float, float],
+    height: float,
+    angle: float,
+    unit: float,
+    where: tuple[float, float],
+    size: tuple[int, int],
+) -> np.ndarray:
+    """A window of `size` around a symbol, turned upright at `unit` pixels per flag height, with the
+    symbol's centre at `where` (flag heights from the window's top-left corner)."""
+    scale = unit / max(height, 1e-3)
     c, s = np.cos(angle), np.sin(angle)
     # image -> crop: rotate by -angle about the centre, scale, put the centre at its place.
     rotation = np.float64([[c, s], [-s, c]]) * scale
-    target = np.float64([CROP_LEFT * CROP_UNIT, CROP_UP * CROP_UNIT])
-    offset = target - rotation @ np.float64(centre)
+    offset = np.float64(where) * unit - rotation @ np.float64(centre)
     matrix = np.hstack([rotation, offset[:, None]])
-    return cv2.warpAffine(rgb, matrix, CROP_SIZE, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return cv2.warpAffine(rgb, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+def context_crop(rgb: np.ndarray, centre: tuple[float, float], height: float, angle: float) -> np.ndarray:
+    """The judge's window: the symbol's neighbourhood, upright, CROP_UNIT pixels per flag height."""
+    return _upright(rgb, centre, height, angle, CROP_UNIT, (CROP_LEFT, CROP_UP), CROP_SIZE)
+
+
+def symbol_crop(rgb: np.ndarray, centre: tuple[float, float], height: float, angle: float) -> np.ndarray:
+    """The verifier's window: the symbol alone, upright, SYMBOL_UNIT pixels per flag height."""
+    return _upright(rgb, centre, height, angle, SYMBOL_UNIT, (SYMBOL_ACROSS, SYMBOL_DOWN), SYMBOL_SIZE)
 
 
 def pyramid(rgb: np.ndarray) -> list[tuple[np.ndarray, float]]:
@@ -156,12 +184,20 @@ def find_symbols(finder: cv2.dnn.Net, levels: list[tuple[np.ndarray, float]], th
     return _distinct(found)
 
 
+def _level_for(levels: list[tuple[np.ndarray, float]], height: float, unit: float) -> tuple[np.ndarray, float]:
+    """The pyramid level where a symbol `height` tall (input pixels) is closest to `unit` tall:
+    area-averaged pixels, where a warp from the full image would alias."""
+    return min(levels, key=lambda lv: abs(np.log(max(height * lv[1], 1e-3) / unit)))
+
+
 def judge_window(levels: list[tuple[np.ndarray, float]], p: Proposal) -> np.ndarray:
-    """The judge's window around a proposal, cut from the level where the symbol is closest to
-    CROP_UNIT tall: area-averaged pixels, where a warp from the full image would alias."""
-    image, scale = min(levels, key=lambda lv: abs(np.log(max(p.height * lv[1], 1e-3) / CROP_UNIT)))
-    centre = (p.centre[0] * scale, p.centre[1] * scale)
-    return context_crop(image, centre, p.height * scale, p.angle)
+    image, scale = _level_for(levels, p.height, CROP_UNIT)
+    return context_crop(image, (p.centre[0] * scale, p.centre[1] * scale), p.height * scale, p.angle)
+
+
+def symbol_window(levels: list[tuple[np.ndarray, float]], p: Proposal) -> np.ndarray:
+    image, scale = _level_for(levels, p.height, SYMBOL_UNIT)
+    return symbol_crop(image, (p.centre[0] * scale, p.centre[1] * scale), p.height * scale, p.angle)
 
 
 def model_sha256(path: Path) -> str:
@@ -169,33 +205,40 @@ def model_sha256(path: Path) -> str:
 
 
 class LearnedModels:
-    """The finder and the judge, loaded once; one OpenCV network per thread (they keep state)."""
+    """The three networks, loaded once; one OpenCV network per thread (they keep state)."""
 
     def __init__(self, folder: Path = MODEL_DIR) -> None:
-        self.finder_bytes = (folder / FINDER_FILE).read_bytes()
-        self.judge_bytes = (folder / JUDGE_FILE).read_bytes()
+        self.network_bytes = {name: (folder / name).read_bytes() for name in NETWORK_FILES}
         recipe = folder / RECIPE_FILE
         self.recipe = json.loads(recipe.read_text()) if recipe.is_file() else {}
         self._local = threading.local()
 
     @classmethod
     def available(cls, folder: Path = MODEL_DIR) -> bool:
-        return (folder / FINDER_FILE).is_file() and (folder / JUDGE_FILE).is_file()
+        return all((folder / name).is_file() for name in NETWORK_FILES)
 
-    def _nets(self) -> tuple[cv2.dnn.Net, cv2.dnn.Net]:
-        if not hasattr(self._local, "finder"):
-            self._local.finder = cv2.dnn.readNetFromONNX(np.frombuffer(self.finder_bytes, np.uint8))
-            self._local.judge = cv2.dnn.readNetFromONNX(np.frombuffer(self.judge_bytes, np.uint8))
-        return self._local.finder, self._local.judge
+    def _net(self, name: str) -> cv2.dnn.Net:
+        nets = self._local.__dict__.setdefault("nets", {})
+        if name not in nets:
+            nets[name] = cv2.dnn.readNetFromONNX(np.frombuffer(self.network_bytes[name], np.uint8))
+        return nets[name]
 
     def find(self, levels: list[tuple[np.ndarray, float]], threshold: float) -> list[Proposal]:
-        finder, _ = self._nets()
-        return find_symbols(finder, levels, threshold)
+        return find_symbols(self._net(FINDER_FILE), levels, threshold)
+
+    def verify(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[float]:
+        """The probability that each proposal is the flag symbol."""
+        if not proposals:
+            return []
+        verifier = self._net(VERIFIER_FILE)
+        verifier.setInput(to_blob([symbol_window(levels, p) for p in proposals]))
+        logits = verifier.forward().reshape(-1).astype(np.float64)
+        return [float(v) for v in 1.0 / (1.0 + np.exp(-logits))]
 
     def judge(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[Verdict]:
         if not proposals:
             return []
-        _, judge = self._nets()
+        judge = self._net(JUDGE_FILE)
         judge.setInput(to_blob([judge_window(levels, p) for p in proposals]))
         out = judge.forward()
         verdicts = []
