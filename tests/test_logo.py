@@ -55,8 +55,8 @@ def blocking(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.confidence >= BLOCKING]
 
 
-def assert_found(findings: list[Finding], label: str, image: np.ndarray) -> None:
-    hits = [f for f in blocking(findings) if f.label == label]
+def assert_found(findings: list[Finding], label: str, image: np.ndarray, or_label: str | None = None) -> None:
+    hits = [f for f in blocking(findings) if f.label in (label, or_label)]
     assert hits, f"expected {label}, got {[(f.label, f.confidence) for f in findings]}"
     x0, y0, x1, y1 = hits[0].bbox
     assert 0 <= x0 < x1 <= image.shape[1] and 0 <= y0 < y1 <= image.shape[0]
@@ -115,7 +115,16 @@ def test_official_logo_found(detector: LogoDetector, case: str) -> None:
     assert artwork is not None
     image = compose(colour_flag_artwork(artwork) if colour else artwork, distortion)
     label = "gc-signature" if name.startswith("sig") else "canada-wordmark"
-    assert_found(LogoDetector.detect(detector, page_of(image)), label, image)
+    # Cut or blurred, the GC signature matches its artwork loosely, as other departments'
+    # signatures do: it may then be named for what it surely is (see NAMED_SIMILARITY).
+    loose = distortion.keep < 1 or distortion.blur > 0
+    assert_found(detector.detect(page_of(image)), label, image, "departmental-signature" if loose else label)
+
+
+@needs_official
+def test_gc_signature_named_when_clear(detector: LogoDetector) -> None:
+    image = compose(official_artwork("sig-blk-en"), Distortion(0.35, 5, jpeg=70))
+    assert [f.label for f in blocking(detector.detect(page_of(image)))] == ["gc-signature"]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +232,8 @@ def test_departmental_signature_found(detector: LogoDetector, case: str) -> None
     image = compose(artwork_rgb(art), distortion)
     hits = blocking(detector.detect(page_of(image)))
     assert hits, f"no blocking finding for {case}"
-    assert hits[0].label in {"departmental-signature", "gc-signature", "statcan-signature"}
+    # Never named for the GC or StatCan signature, which share its typeface and layout.
+    assert [f.label for f in hits] == ["departmental-signature"]
 
 
 def test_drawn_wordmark_found(detector: LogoDetector) -> None:

@@ -5,7 +5,9 @@
     python tools/logo/evaluate.py build/logo-heldout/labels.csv --by size,background,symbol,colour
 
 A row counts as a logo if "logo" is among its kinds; every other row is a decoy for this check,
-and a false block is a blocking logo finding on it. Blocking follows the default policy: 0.5 and
+and a false block is a blocking logo finding on it. Where rows say which symbol they hold (the
+composed sets' `symbol` column), a found logo is also checked for its name: the label a finding
+gives is what the user is told was found. Blocking follows the default policy: 0.5 and
 up, except `canada-flag`. No OCR (words come only from PDF text layers), so the figures are the
 pictures' own. Imports only `scanner`, so it also measures another checkout's detector:
 `PYTHONPATH=OTHER python tools/logo/evaluate.py ...`.
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     columns = args.by.split(",")
     tally: dict[tuple[str, str, bool], list[int]] = defaultdict(lambda: [0, 0])
     wrong: list[str] = []
+    named = [0, 0]  # found logos given their own symbol's label, of those found
     seconds = megapixels = 0.0
     for labels_file in args.labels:
         with open(labels_file, newline="") as handle:
@@ -68,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
                 continue  # a file that cannot be opened (encrypted, damaged) says nothing about logos
             seconds, megapixels = seconds + spent, megapixels + seen
             right = bool(found) == is_logo
+            if is_logo and found and row.get("symbol"):
+                named[0] += row["symbol"] in found
+                named[1] += 1
+                if row["symbol"] not in found:
+                    wrong.append(f"named otherwise: {row['path']} {row['symbol']} -> {found}")
             for column in columns:
                 cell = tally[(column, row.get(column) or "-", is_logo)]
                 cell[0] += right
@@ -84,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         f"false blocks {total[False][1] - total[False][0]}/{total[False][1]}; "
         f"{seconds / max(megapixels, 1e-9):.4f} CPU s per megapixel ({megapixels:.0f} MP)"
     )
+    if named[1]:
+        print(f"found logos named as their symbol: {named[0]}/{named[1]}")
     for column in columns:
         print(f"\nby {column}:")
         for (col, value, is_logo), (right, count) in sorted(tally.items()):
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 what = "found" if is_logo else "false blocks"
                 shown = right if is_logo else count - right
                 print(f"  {value:32s} {what:12s} {shown}/{count}")
+
     if args.misses:
         print("\n" + "\n".join(wrong))
     return 0
