@@ -244,7 +244,7 @@ def verifier_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray,
     a decoy's emblem or words, or on the background (0)."""
     width, height = SCENE
     scene, _ = banks.sources.background(rng, width, height)
-    flag_h = float(np.exp(rng.uniform(np.log(6), np.log(60))))
+    flag_h = float(np.exp(rng.uniform(np.log(6), np.log(90))))
     centre = (float(rng.uniform(0.3, 0.7) * width), float(rng.uniform(0.3, 0.7) * height))
     pick = rng.random()
     if pick < 0.2:  # another piece nearby: a symbol's neighbours are not the symbol
@@ -262,11 +262,12 @@ def verifier_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray,
     else:
         at, size, angle, label = np.float32(centre), flag_h, 0.0, 0
     scene = compose.degrade(rng, scene)
-    # What the shape fit hands over is slightly off: jitter the centre, size and angle.
+    # What the shape fit hands over is off, most for large symbols in perspective, found on a
+    # coarse level: jitter the centre, size and angle.
     seen = learned.Proposal(
-        tuple(map(float, np.float32(at) + rng.normal(0, 0.08 * size, 2))),
-        size * float(np.exp(rng.uniform(-0.15, 0.15))),
-        angle + float(rng.normal(0, 0.05)),
+        tuple(map(float, np.float32(at) + rng.normal(0, 0.12 * size, 2))),
+        size * float(np.exp(rng.uniform(-0.25, 0.25))),
+        angle + float(rng.normal(0, 0.08)),
         1.0,
         0,
     )
@@ -274,15 +275,19 @@ def verifier_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray,
 
 
 class Miner:
-    """The trained finder, run on judge scenes as the detector runs it, so that the judge also
-    learns from where the finder really fires: text, emblems and stripes it takes for a symbol
-    (hard negatives), and real symbols at the pose the shape fit gives them."""
+    """The trained finder, run on composed scenes as the detector runs it (its threshold, the pose
+    refined by the shape fit), so that the judge and the verifier also learn from where the finder
+    really fires: text, emblems and stripes it takes for a symbol (hard negatives), and real
+    symbols at the pose the detector gives them."""
 
-    SHARE = 0.35  # of the judge's windows
-    MIN_SHAPE = 0.1  # looser than the detector's gate, so the judge sees what a looser gate lets through
+    SHARE = 0.35  # of the judge's and the verifier's windows
+    THRESHOLD = 0.15  # the detector's FIND_THRESHOLD
 
-    def __init__(self, finder: Path) -> None:
+    def __init__(self, finder: Path, largest: float) -> None:
+        """`largest`: flag height (pixels) of the largest symbol placed: the judge's window must hold
+        its neighbourhood, 24 flag heights across; the verifier's only the symbol."""
         self.net = cv2.dnn.readNetFromONNX(str(finder))
+        self.largest = largest
 
     def proposal(
         self, rng: np.random.Generator, banks: Banks
@@ -295,17 +300,16 @@ class Miner:
         for _ in range(int(rng.integers(1, 4))):
             positive = rng.random() < 0.3
             art = banks.positive(rng) if positive else banks.decoy(rng)
-            flag_h = float(np.exp(rng.uniform(np.log(6), np.log(16)))) * (1.0 if positive else rng.uniform(0.5, 2.5))
+            flag_h = float(np.exp(rng.uniform(np.log(6), np.log(self.largest))))
+            flag_h *= 1.0 if positive else float(rng.uniform(0.5, 2.5))
             placed.append(compose.place(rng, scene, art, flag_h, tuple(rng.uniform(0, 1, 2) * SCENE), *_pose(rng)))
         scene = compose.degrade(rng, scene)
         levels = learned.pyramid(scene)
         gray = cv2.cvtColor(scene, cv2.COLOR_RGB2GRAY)
-        found = learned.find_symbols(self.net, levels, 0.2)[:24]
+        found = learned.find_symbols(self.net, levels, self.THRESHOLD)[:24]
         rng.shuffle(found)
         for proposal in found:
             shape, corners, _ = fit_symbol(scene, gray, proposal.corners())
-            if shape < self.MIN_SHAPE:
-                continue
             fitted = learned.Proposal.from_corners(corners, proposal.score, proposal.level, shape)
             truth = _truth_at(fitted, placed)
             if truth is not None:
@@ -346,7 +350,8 @@ class Stream(IterableDataset):
         torch.set_num_threads(1)
         cv2.setNumThreads(1)
         banks = Banks(self.seed, self.photos, self.quick)
-        miner = Miner(self.mine_with) if self.mine_with is not None else None
+        largest = 60.0 if self.which == "verifier" else 16.0
+        miner = Miner(self.mine_with, largest) if self.mine_with is not None else None
         while True:
             if self.which == "finder":
                 tile, target = finder_sample(rng, banks)
