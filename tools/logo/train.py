@@ -275,13 +275,13 @@ def verifier_sample(rng: np.random.Generator, banks: Banks) -> tuple[np.ndarray,
 
 
 class Miner:
-    """The trained finder, run on composed scenes as the detector runs it (its threshold, the pose
-    refined by the shape fit), so that the judge and the verifier also learn from where the finder
-    really fires: text, emblems and stripes it takes for a symbol (hard negatives), and real
-    symbols at the pose the detector gives them."""
+    """The trained finder, run on composed scenes as the detector runs it (the pose refined by the
+    shape fit), so that the judge and the verifier also learn from where the finder really fires:
+    text, emblems and stripes it takes for a symbol (hard negatives), and real symbols at the pose
+    the detector gives them."""
 
     SHARE = 0.35  # of the judge's and the verifier's windows
-    THRESHOLD = 0.15  # the detector's FIND_THRESHOLD
+    THRESHOLD = 0.15  # a little below the detector's FIND_THRESHOLD (0.2): weaker finds are taught too
 
     def __init__(self, finder: Path, largest: float) -> None:
         """`largest`: flag height (pixels) of the largest symbol placed: the judge's window must hold
