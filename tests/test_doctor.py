@@ -99,7 +99,7 @@ def test_setup_templates_without_a_registry_fails_fast_with_one_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "npm could not fetch @gcds-core/components@1.3.1: connect ECONNREFUSED 127.0.0.1:9" in lines[0]
-    assert "8 of 19 logos found instead of 15" in lines[0]  # what the scanner will miss
+    assert "221 of 240 logos found instead of 223" in lines[0]  # what the scanner will miss
     assert not (tmp_path / "logos").exists() or not any((tmp_path / "logos").iterdir())
 
 
