@@ -86,19 +86,18 @@ class Finder(nn.Module):
         return self.head(self.body(x))
 
 
+def _window_trunk() -> list[nn.Module]:
+    """The first layers of the verifier and the judge: three halvings, 3 -> 48 channels."""
+    return [_conv(3, 16, 2), _conv(16, 24, 1), _conv(24, 32, 2), _conv(32, 32, 1), _conv(32, 48, 2)]
+
+
 class Verifier(nn.Module):
     """36 x 60 window of one symbol -> the logit that it is the flag symbol. Keeps where things are
     (bars either side, the leaf between) by flattening a 5 x 8 map, not pooling."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.body = nn.Sequential(
-            _conv(3, 16, 2),  # 18 x 30
-            _conv(16, 24, 1),
-            _conv(24, 32, 2),  # 9 x 15
-            _conv(32, 32, 1),
-            _conv(32, 48, 2),  # 5 x 8
-        )
+        self.body = nn.Sequential(*_window_trunk())  # 5 x 8
         with torch.no_grad():
             cells = self.body(torch.zeros(1, 3, learned.SYMBOL_SIZE[1], learned.SYMBOL_SIZE[0])).numel()
         self.head = nn.Sequential(nn.Flatten(), nn.Linear(cells, 64), nn.ReLU(inplace=True), nn.Linear(64, 1))
@@ -113,14 +112,7 @@ class Judge(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        self.body = nn.Sequential(
-            _conv(3, 16, 2),  # 20 x 96
-            _conv(16, 24, 1),
-            _conv(24, 32, 2),  # 10 x 48
-            _conv(32, 32, 1),
-            _conv(32, 48, 2),  # 5 x 24
-            _conv(48, 48, 2),  # 3 x 12
-        )
+        self.body = nn.Sequential(*_window_trunk(), _conv(48, 48, 2))  # 5 x 24, then 3 x 12
         self.head = nn.Sequential(
             nn.Flatten(),
             nn.Linear(48 * 3 * 12, 96),
