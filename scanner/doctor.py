@@ -1,10 +1,10 @@
 """`smscan doctor`: what this installation has and lacks, each with the command that fixes it.
 
 Required parts (without one, some check cannot run and scans stop or degrade): Tesseract with
-its English, French and orientation data, the face model, the official logo templates. Optional
-parts are for the project's own tests and for running as a service: Chromium (the drop page's
-browser tests), Postfix (the mail gateway tests), npm (fetches the templates), and a source
-address of your own (AGPL-3.0 section 13, scanner/version.py).
+its English, French and orientation data, the face model, the logo networks, the official logo
+templates. Optional parts are for the project's own tests and for running as a service: Chromium
+(the drop page's browser tests), Postfix (the mail gateway tests), npm (fetches the templates),
+and a source address of your own (AGPL-3.0 section 13, scanner/version.py).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class Part:
 
 
 def diagnose() -> list[Part]:
-    checks: list[Callable[[], Part]] = [tesseract, language_data, face_model, logo_templates,
+    checks: list[Callable[[], Part]] = [tesseract, language_data, face_model, logo_models, logo_templates,
                                         npm, chromium, postfix, source_address]
     return [check() for check in checks]
 
@@ -101,6 +101,17 @@ def face_model() -> Part:
         return Part("face model", False, f"{MODEL_PATH} is damaged (SHA-256 {actual[:12]}…, expected "
                                          f"{MODEL_SHA256[:12]}…)", fix)
     return Part("face model", True, f"CenterFace, SHA-256 checked, in {MODEL_PATH.parent}")
+
+
+def logo_models() -> Part:
+    from scanner.detectors.logo.learned import MODEL_DIR, damaged_networks
+
+    damaged = damaged_networks()
+    if damaged:
+        return Part("logo models", False, f"{', '.join(damaged)} in {MODEL_DIR} missing or not the trained ones "
+                                          "(SHA-256 against recipe.json): the logo check cannot start",
+                    "reinstall smscan (the networks are in its wheel)")
+    return Part("logo models", True, f"finder, verifier and judge, SHA-256 checked, in {MODEL_DIR}")
 
 
 def logo_templates() -> Part:

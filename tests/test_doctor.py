@@ -29,7 +29,7 @@ def test_a_full_installation_is_healthy(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"smscan {__version__} ({LICENSE}); source: ")
-    for name in ("Tesseract OCR", "Tesseract language data", "face model", "logo templates"):
+    for name in ("Tesseract OCR", "Tesseract language data", "face model", "logo models", "logo templates"):
         assert any(line.split()[0] == "ok" and f" {name}: " in line for line in lines), (name, result.stdout)
     assert lines[-1] == "smscan can run fully."
 
@@ -71,6 +71,21 @@ def test_a_missing_or_damaged_face_model_is_found(tmp_path, monkeypatch):
     damaged = doctor.face_model()
     assert not damaged.ok and "damaged" in damaged.detail
     assert not doctor.healthy([damaged])
+
+
+def test_missing_or_damaged_logo_networks_are_found(tmp_path, monkeypatch):
+    import shutil
+
+    from scanner.detectors.logo import learned
+
+    shutil.copytree(learned.MODEL_DIR, tmp_path, dirs_exist_ok=True)
+    monkeypatch.setattr(learned, "MODEL_DIR", tmp_path)
+    assert doctor.logo_models().ok
+    (tmp_path / learned.VERIFIER_FILE).write_bytes(b"not the network")
+    (tmp_path / learned.JUDGE_FILE).unlink()
+    damaged = doctor.logo_models()
+    assert not damaged.ok and damaged.detail.startswith("verifier.onnx, judge.onnx in ")
+    assert "reinstall" in damaged.fix and not doctor.healthy([damaged])
 
 
 def test_setup_templates_installs_then_leaves_them(tmp_path):

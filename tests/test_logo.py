@@ -320,8 +320,13 @@ def test_models_are_shipped_small_with_their_recipe() -> None:
         assert recipe["networks"][network]["mined_with_finder"] == recipe["sha256"][learned.FINDER_FILE]
 
 
-def test_detector_uses_the_models(detector: LogoDetector) -> None:
-    assert detector.models is not None
+def test_an_installation_without_its_networks_cannot_start_the_check(tmp_path: Path) -> None:
+    """Exit 69 with what to do, never a logo check quietly without its trained part."""
+    (tmp_path / learned.FINDER_FILE).write_bytes((learned.MODEL_DIR / learned.FINDER_FILE).read_bytes())
+    missing = r"verifier\.onnx, judge\.onnx are not in .*reinstall"
+    with pytest.raises(learned.LogoModelsMissing, match=missing) as caught:
+        learned.LearnedModels(tmp_path)
+    assert caught.value.exit_code == 69
 
 
 @pytest.mark.slow

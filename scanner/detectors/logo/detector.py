@@ -167,9 +167,7 @@ class LogoDetector(Detector):
         self.templates = load_templates() if templates is None else templates
         self.features = FeatureMatcher(self.templates)
         self.anchors = [a for a in map(_anchor_for, self.templates) if a is not None]
-        if models is None and learned.LearnedModels.available():
-            models = learned.LearnedModels()
-        self.models = models
+        self.models = models if models is not None else learned.LearnedModels()
 
     def detect(self, page: Page) -> list[Finding]:
         rgb = page.rgb
@@ -188,9 +186,8 @@ class LogoDetector(Detector):
             if any(_overlap(bbox, f.bbox) > 0.5 for f in findings if f.bbox):
                 continue  # already part of a logo found by its features
             findings.append(self._flag_finding(flag, flag_gray, frame, page, bbox))
-        if self.models is not None:
-            # Last, so that where the shape finder's exact pose named a logo, that name stays.
-            findings += self._learned_findings(flag_rgb, flag_gray, frame, page, findings)
+        # Last, so that where the shape finder's exact pose named a logo, that name stays.
+        findings += self._learned_findings(flag_rgb, flag_gray, frame, page, findings)
         return _without_repeats(findings)
 
     def _feature_findings(self, small: np.ndarray, scale: float, page: Page, frame: _Frame) -> list[Finding]:
@@ -228,7 +225,6 @@ class LogoDetector(Detector):
     def _learned_findings(
         self, rgb: np.ndarray, gray: np.ndarray, frame: _Frame, page: Page, found: list[Finding]
     ) -> list[Finding]:
-        assert self.models is not None
         levels = learned.pyramid(rgb)
         fitted = []
         for proposal in self.models.find(levels, FIND_THRESHOLD)[:MAX_PROPOSALS]:

@@ -27,6 +27,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from scanner.errors import SetupError
+
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 FINDER_FILE, VERIFIER_FILE, JUDGE_FILE = "finder.onnx", "verifier.onnx", "judge.onnx"
 NETWORK_FILES = (FINDER_FILE, VERIFIER_FILE, JUDGE_FILE)
@@ -204,18 +206,36 @@ def model_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+class LogoModelsMissing(SetupError):
+    """The logo check's networks are missing or are not the ones their recipe names."""
+
+
+def damaged_networks(folder: Path | None = None) -> list[str]:
+    """The networks missing from `folder` (the shipped ones by default) or whose SHA-256 is not
+    the one in its recipe."""
+    folder = MODEL_DIR if folder is None else folder
+    recipe = folder / RECIPE_FILE
+    expected = json.loads(recipe.read_text()).get("sha256", {}) if recipe.is_file() else {}
+    return [
+        name
+        for name in NETWORK_FILES
+        if not (folder / name).is_file() or model_sha256(folder / name) != expected.get(name)
+    ]
+
+
 class LearnedModels:
     """The three networks, loaded once; one OpenCV network per thread (they keep state)."""
 
     def __init__(self, folder: Path = MODEL_DIR) -> None:
+        missing = [name for name in NETWORK_FILES if not (folder / name).is_file()]
+        if missing:
+            raise LogoModelsMissing(
+                f"the logo check's networks {', '.join(missing)} are not in {folder}: reinstall smscan"
+            )
         self.network_bytes = {name: (folder / name).read_bytes() for name in NETWORK_FILES}
         recipe = folder / RECIPE_FILE
         self.recipe = json.loads(recipe.read_text()) if recipe.is_file() else {}
         self._local = threading.local()
-
-    @classmethod
-    def available(cls, folder: Path = MODEL_DIR) -> bool:
-        return all((folder / name).is_file() for name in NETWORK_FILES)
 
     def _net(self, name: str) -> cv2.dnn.Net:
         nets = self._local.__dict__.setdefault("nets", {})
