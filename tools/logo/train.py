@@ -30,7 +30,6 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
 from scanner.detectors.logo import learned
-from scanner.detectors.logo.flag import fit_symbol
 from tools.logo import artwork, compose
 
 TILE = 128  # finder training tile (pixels)
@@ -301,8 +300,7 @@ class Miner:
         found = learned.find_symbols(self.net, levels, self.THRESHOLD)[:24]
         rng.shuffle(found)
         for proposal in found:
-            shape, corners, _ = fit_symbol(scene, gray, proposal.corners())
-            fitted = learned.Proposal.from_corners(corners, proposal.score, proposal.level, shape)
+            fitted = proposal.fitted(scene, gray)
             truth = _truth_at(fitted, placed)
             if truth is not None:
                 return levels, fitted, *truth

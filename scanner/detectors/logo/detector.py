@@ -46,7 +46,6 @@ from scanner.detectors.logo.flag import (
     FlagSymbol,
     box_pixels,
     find_flag_symbols,
-    fit_symbol,
     redness,
     symbol_similarity,
 )
@@ -226,11 +225,7 @@ class LogoDetector(Detector):
         self, rgb: np.ndarray, gray: np.ndarray, frame: _Frame, page: Page, found: list[Finding]
     ) -> list[Finding]:
         levels = learned.pyramid(rgb)
-        fitted = []
-        for proposal in self.models.find(levels, FIND_THRESHOLD)[:MAX_PROPOSALS]:
-            # The drawn symbol refines the pose (position and size) the verifier and judge see.
-            shape, corners, _ = fit_symbol(rgb, gray, proposal.corners())
-            fitted.append(learned.Proposal.from_corners(corners, proposal.score, proposal.level, shape))
+        fitted = [p.fitted(rgb, gray) for p in self.models.find(levels, FIND_THRESHOLD)[:MAX_PROPOSALS]]
         verified = self.models.verify(levels, fitted)
         proposals = [replace(p, verified=v) for p, v in zip(fitted, verified, strict=True) if v >= MIN_VERIFIED]
         findings: list[Finding] = []

@@ -27,6 +27,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from scanner.detectors.logo.flag import fit_symbol
 from scanner.errors import SetupError
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -72,6 +73,12 @@ class Proposal:
         height = float(np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
         centre = corners.mean(axis=0)
         return cls((float(centre[0]), float(centre[1])), height, float(np.arctan2(top[1], top[0])), score, level, shape)
+
+    def fitted(self, rgb: np.ndarray, gray: np.ndarray) -> Proposal:
+        """This find with its pose (position and size) refined against the drawn symbol, as the
+        verifier and the judge are shown it, in the detector and in training alike."""
+        shape, corners, _ = fit_symbol(rgb, gray, self.corners())
+        return Proposal.from_corners(corners, self.score, self.level, shape)
 
     def corners(self) -> np.ndarray:
         """TL, TR, BR, BL of the 2:1 symbol."""
@@ -246,21 +253,23 @@ class LearnedModels:
     def find(self, levels: list[tuple[np.ndarray, float]], threshold: float) -> list[Proposal]:
         return find_symbols(self._net(FINDER_FILE), levels, threshold)
 
+    def _run(self, name: str, windows: list[np.ndarray]) -> np.ndarray:
+        """One network's outputs for a batch of windows, a row each."""
+        net = self._net(name)
+        net.setInput(to_blob(windows))
+        return net.forward()
+
     def verify(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[float]:
         """The probability that each proposal is the flag symbol."""
         if not proposals:
             return []
-        verifier = self._net(VERIFIER_FILE)
-        verifier.setInput(to_blob([symbol_window(levels, p) for p in proposals]))
-        logits = verifier.forward().reshape(-1).astype(np.float64)
-        return [float(v) for v in 1.0 / (1.0 + np.exp(-logits))]
+        logits = self._run(VERIFIER_FILE, [symbol_window(levels, p) for p in proposals]).reshape(-1)
+        return [float(v) for v in 1.0 / (1.0 + np.exp(-logits.astype(np.float64)))]
 
     def judge(self, levels: list[tuple[np.ndarray, float]], proposals: list[Proposal]) -> list[Verdict]:
         if not proposals:
             return []
-        judge = self._net(JUDGE_FILE)
-        judge.setInput(to_blob([judge_window(levels, p) for p in proposals]))
-        out = judge.forward()
+        out = self._run(JUDGE_FILE, [judge_window(levels, p) for p in proposals])
         verdicts = []
         for p, row in zip(proposals, out, strict=True):
             logits = row[: len(JUDGE_CLASSES)]
