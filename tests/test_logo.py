@@ -356,6 +356,18 @@ def test_training_recipe_runs_end_to_end(tmp_path: Path) -> None:
     assert all(f.kind == "logo" for f in findings)
 
 
+def test_building_a_set_without_its_photos_names_the_packages(monkeypatch, tmp_path: Path) -> None:
+    """Without the Debian wallpapers the held-out set is composed on, the tool says which packages
+    to install (it used to die deep in NumPy with "high <= 0")."""
+    from tools.logo import compose as composing
+    from tools.logo import heldout
+
+    monkeypatch.setattr(composing, "photo_files", lambda roots: [])
+    with pytest.raises(SystemExit, match="apt-get install ukui-wallpapers"):
+        heldout.build(tmp_path, logos=1, decoys=0)
+    assert not list(tmp_path.iterdir())
+
+
 def test_mined_windows_are_labelled_by_the_symbol_they_lie_on() -> None:
     """A finder's proposal on a signature's symbol teaches "signature"; one beside it, "none";
     one half on it (wrong size or off centre) teaches nothing."""

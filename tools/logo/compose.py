@@ -22,6 +22,11 @@ FIP_RED = np.array([234, 45, 55], np.float32)
 PHOTO_SIDE = 1600  # backgrounds are kept at most this long side, in memory
 TRAIN_PHOTOS = ("/usr/share/wallpapers",)
 HELD_OUT_PHOTOS = ("/usr/share/backgrounds",)
+# The Debian packages that put photos under each root.
+PHOTO_PACKAGES = {
+    TRAIN_PHOTOS: "plasma-workspace-wallpapers desktop-base",
+    HELD_OUT_PHOTOS: "ukui-wallpapers sway-backgrounds lomiri-wallpapers",
+}
 _EXCLUDED = ("gnome", "mate")
 
 
@@ -40,6 +45,11 @@ def photo_files(roots: tuple[str, ...]) -> list[Path]:
             if theme not in best or path.stat().st_size > best[theme].stat().st_size:
                 best[theme] = path
     return sorted(best.values())
+
+
+def missing_photos(roots: tuple[str, ...]) -> str:
+    """What to tell someone who builds a set without the photos it is composed on."""
+    return f"no photos under {', '.join(roots)}: apt-get install {PHOTO_PACKAGES[roots]}"
 
 
 def load_photos(paths: list[Path]) -> list[np.ndarray]:

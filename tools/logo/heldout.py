@@ -134,6 +134,8 @@ def build(folder: Path, logos: int, decoys: int, seed: int = 2024, split: str = 
     folder.mkdir(parents=True, exist_ok=True)
     roots, departments = SPLITS[split]
     photos = compose.load_photos(compose.photo_files(roots))
+    if not photos:
+        raise SystemExit(compose.missing_photos(roots))
     pages = compose.text_pages(rng, 8, fonts=("tiro", "cour", "helv"))
     rows = []
     for index in range(logos + decoys):

@@ -493,6 +493,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     cv2.setNumThreads(1)
     photos = compose.photo_files(compose.TRAIN_PHOTOS)[: args.max_photos]
+    if not photos and args.max_photos != 0:
+        parser.error(compose.missing_photos(compose.TRAIN_PHOTOS))
     if args.preview:
         preview(args.preview, args.seed, photos)
         return 0
