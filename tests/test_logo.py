@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
+from scanner.detectors.logo import detector as logo_detector
 from scanner.detectors.logo import learned
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
@@ -196,6 +197,51 @@ def test_national_flag_alone_is_reported_low(detector: LogoDetector) -> None:
     findings = detector.detect(page_of(image))
     assert [f.label for f in findings] == ["canada-flag"]
     assert findings[0].confidence < BLOCKING
+
+
+@pytest.mark.parametrize(
+    "distortion", [Distortion(0.5, -12, tilt=0.2), Distortion(0.7, 5, jpeg=60, invert=True)], ids=["black", "white"]
+)
+def test_large_symbol_found_by_its_shape_on_the_small_copy(detector: LogoDetector, distortion: Distortion) -> None:
+    """A symbol half the photo wide is found by the shape search, which runs on the 800 px copy,
+    and its box is put back where the symbol is on the page (inside its plate, most of it)."""
+    grey = 150
+    image = compose(draw.flag_symbol(200, colour=draw.BLACK), distortion, np.full((1200, 1600, 3), grey, np.uint8))
+    ys, xs = np.nonzero(np.abs(image.astype(int) - grey).sum(axis=2) > 30)
+    plate = (xs.min(), ys.min(), xs.max(), ys.max())
+    findings = detector.detect(page_of(image))
+    assert [(f.label, f.detail.split(" (")[0]) for f in findings] == [("flag-symbol", "flag-symbol shape")]
+    x0, y0, x1, y1 = findings[0].bbox
+    slack = 0.02 * image.shape[1]
+    assert plate[0] - slack <= x0 < x1 <= plate[2] + slack and plate[1] - slack <= y0 < y1 <= plate[3] + slack
+    assert (x1 - x0) * (y1 - y0) >= 0.35 * (plate[2] - plate[0]) * (plate[3] - plate[1])
+
+
+def _verdict(verified: float, **probabilities: float) -> learned.Verdict:
+    proposal = learned.Proposal((50.0, 50.0), 10.0, 0.0, 0.9, 0, verified=verified)
+    full = {kind: probabilities.get(kind, 0.0) for kind in learned.JUDGE_CLASSES}
+    full["none"] = 1.0 - sum(full.values())
+    return learned.Verdict(proposal, full, (-1.0, 1.0))
+
+
+@pytest.mark.parametrize(
+    ("verified", "probabilities", "accepted"),
+    [
+        (0.9, {"signature": 0.6}, ("signature", 0.6)),  # verified, judged part of artwork
+        (0.9, {"symbol": 0.3}, None),  # verified, judged a false find
+        (0.999, {"symbol": 0.3}, ("symbol", 0.999)),  # the verifier sure on its own
+        (0.5, {"wordmark": 0.98}, ("wordmark", 0.98)),  # a blur to the verifier, sure to the judge
+        (0.5, {"wordmark": 0.9}, None),  # ... the judge not sure enough
+        (0.5, {"symbol": 0.99}, None),  # ... a symbol alone needs the verifier
+        (0.3, {"signature": 0.99}, None),  # ... below what the judge is asked about at all
+    ],
+)
+def test_which_finds_are_taken_for_artwork(verified: float, probabilities: dict, accepted: tuple | None) -> None:
+    result = logo_detector._accepted_verdict(_verdict(verified, **probabilities))
+    if accepted is None:
+        assert result is None
+    else:
+        assert result is not None and result[0] == accepted[0] and result[1] == pytest.approx(accepted[1])
 
 
 def test_black_flag_symbol_alone_is_a_corporate_symbol(detector: LogoDetector) -> None:
