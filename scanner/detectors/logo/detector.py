@@ -4,9 +4,9 @@ Canada wordmark, departmental signatures, the flag symbol, and user-supplied art
 Evidence, combined per page:
 1. SIFT features matched to every template on a copy at most 800 px long, a RANSAC transform,
    then a correlation check of the warped region against the template (finds whole logos, any
-   template). Where the
-   template contains the flag symbol, the symbol must be there too: the words "Government
-   of Canada" typed in Helvetica match the signature's features but have no flag.
+   template). Where the template contains the flag symbol, the symbol must be there too: the
+   words "Government of Canada" typed in Helvetica match the signature's features but have no
+   flag.
 2. The flag symbol's 1:2:1 shape with its leaf, on the same 800 px copy: large symbols, which
    the finder below may place at the wrong size when they fill much of a photo in perspective.
 3. The trained models (learned.py): a network finds flag symbols at every scale of an image
@@ -130,6 +130,22 @@ class _Frame:
         return (max(0, int(x0)), max(0, int(y0)), min(self.width, int(x1)), min(self.height, int(y1)))
 
 
+@dataclass(frozen=True)
+class _Copy:
+    """The working raster at most FEATURE_SIDE long, as the feature and shape searches both read
+    it: its grey and redness are made once."""
+
+    rgb: np.ndarray
+    gray: np.ndarray
+    red: np.ndarray
+    scale: float  # of this copy from the working raster
+
+    @classmethod
+    def of(cls, rgb: np.ndarray, side: int) -> _Copy:
+        small, scale = _resized(rgb, side)
+        return cls(small, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY), redness(small), scale)
+
+
 def _framed(rgb: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
     """The raster with a margin of its own edge colour: a signature cut tight to its flag has
     nothing around its bars for the shape to stand out from, and a strip is made at most
@@ -183,23 +199,22 @@ class LogoDetector(Detector):
         flag_rgb, flag_scale = _resized(rgb, FLAG_SIDE)
         flag_rgb, shift = _framed(flag_rgb)
         frame = _Frame(flag_scale, shift, width, height)
-        feature_rgb, feature_scale = _resized(flag_rgb, FEATURE_SIDE)
-        findings = self._feature_findings(feature_rgb, feature_scale, page, frame)
+        small = _Copy.of(flag_rgb, FEATURE_SIDE)
+        findings = self._feature_findings(small, page, frame)
         flag_gray = cv2.cvtColor(flag_rgb, cv2.COLOR_RGB2GRAY)
-        findings += self._shape_findings(feature_rgb, feature_scale, flag_gray, frame, page, findings)
+        findings += self._shape_findings(small, flag_gray, frame, page, findings)
         findings += self._learned_findings(flag_rgb, flag_gray, frame, page, findings)
         return _without_repeats(findings)
 
-    def _feature_findings(self, small: np.ndarray, scale: float, page: Page, frame: _Frame) -> list[Finding]:
-        """`scale`: of `small` from the working raster."""
-        gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
-        redness_image = redness(small)
+    def _feature_findings(self, small: _Copy, page: Page, frame: _Frame) -> list[Finding]:
         matches = [
-            m for m in self.features.search(gray) if _accepted(m) and self._symbol_present(m, gray, redness_image)
+            m
+            for m in self.features.search(small.gray)
+            if _accepted(m) and self._symbol_present(m, small.gray, small.red)
         ]
         findings = []
         for match in sorted(matches, key=lambda m: -m.similarity):
-            bbox = frame.box(match.quad / scale)
+            bbox = frame.box(match.quad / small.scale)
             if any(_overlap(bbox, f.bbox) > 0.5 for f in findings if f.bbox):
                 continue  # the same logo matched by a sibling template (en/fr)
             kind = "inverted " if match.inverted else ""
@@ -250,21 +265,22 @@ class LogoDetector(Detector):
         return findings
 
     def _shape_findings(
-        self, small: np.ndarray, scale: float, gray: np.ndarray, frame: _Frame, page: Page, found: list[Finding]
+        self, small: _Copy, gray: np.ndarray, frame: _Frame, page: Page, found: list[Finding]
     ) -> list[Finding]:
-        """Large symbols by their 1:2:1 shape, searched on the feature copy (`scale` of the working
-        raster): the finder places a symbol that fills much of a photo in perspective at the wrong
-        size (validation logo_001, a 115 px white symbol; held-out logo_197, a 70 %-wide signature)."""
+        """Large symbols by their 1:2:1 shape, searched on the feature copy: the finder places a
+        symbol that fills much of a photo in perspective at the wrong size (validation logo_001, a
+        115 px white symbol; held-out logo_197, a 70 %-wide signature)."""
         findings: list[Finding] = []
-        for flag in find_flag_symbols(small, cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)):
+        for flag in find_flag_symbols(small.rgb, small.gray, small.red):
             if flag.height < MIN_SHAPE_HEIGHT or flag.similarity < MIN_SHAPE_SIMILARITY:
                 continue
-            corners = flag.corners / scale
-            if any(_overlap(frame.box(corners), f.bbox) > 0.5 for f in found + findings if f.bbox):
+            corners = flag.corners / small.scale
+            flag_box = frame.box(corners)
+            if any(_overlap(flag_box, f.bbox) > 0.5 for f in found + findings if f.bbox):
                 continue  # already part of a logo found by its features
             seen = f"flag-symbol shape (correlation {flag.similarity:.2f}, {flag.polarity})"
-            named = self._named_symbol(corners, flag.inverted, gray, frame, page, seen, frame.box(corners))
-            findings.append(named or _symbol_alone(flag.red or not flag.neutral, corners, frame, page, seen))
+            named = self._named_symbol(corners, flag.inverted, gray, frame, page, seen, flag_box)
+            findings.append(named or _symbol_alone(flag.red or not flag.neutral, flag_box, page, seen))
         return findings
 
     def _judged_finding(
@@ -289,7 +305,7 @@ class LogoDetector(Detector):
         if named is not None:
             return named
         if kind == "symbol":
-            return _symbol_alone(_red_share(rgb, corners) >= RED_SHARE, corners, frame, page, seen)
+            return _symbol_alone(_red_share(rgb, corners) >= RED_SHARE, frame.box(corners), page, seen)
         label = "canada-wordmark" if kind == "wordmark" else "departmental-signature"
         return Finding("logo", label, confidence, page.number, extent, detail=seen)
 
@@ -318,7 +334,8 @@ class LogoDetector(Detector):
         label = _label_from_words(page.words, flag_box)
         if label is None:
             return None
-        return Finding("logo", label, confidence or 0.8, page.number, extent, detail=f"{seen} + words beside it")
+        given = 0.8 if confidence is None else confidence
+        return Finding("logo", label, given, page.number, extent, detail=f"{seen} + words beside it")
 
     def _best_anchor(
         self, flag_corners: np.ndarray, inverted: bool, gray: np.ndarray
@@ -336,13 +353,13 @@ class LogoDetector(Detector):
         return best
 
 
-def _symbol_alone(coloured: bool, corners: np.ndarray, frame: _Frame, page: Page, seen: str) -> Finding:
+def _symbol_alone(coloured: bool, flag_box: BBox, page: Page, seen: str) -> Finding:
     if coloured:
         # A coloured flag with nothing official around it: likely a photo of the flag itself,
         # reported low so that policy can let it pass.
-        return Finding("logo", "canada-flag", 0.35, page.number, frame.box(corners), detail=seen)
+        return Finding("logo", "canada-flag", 0.35, page.number, flag_box, detail=seen)
     # Black or white, the symbol is the corporate flag symbol, not a flag.
-    return Finding("logo", "flag-symbol", 0.6, page.number, frame.box(corners), detail=seen)
+    return Finding("logo", "flag-symbol", 0.6, page.number, flag_box, detail=seen)
 
 
 def _accepted_verdict(verdict: learned.Verdict) -> tuple[str, float] | None:

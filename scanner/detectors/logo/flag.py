@@ -249,9 +249,10 @@ def _small_blobs(shapes: list[_Shape]) -> list[np.ndarray]:
     return found
 
 
-def find_flag_symbols(rgb: np.ndarray, gray: np.ndarray) -> list[FlagSymbol]:
-    """Every verified flag symbol, strongest first, overlapping repeats removed."""
-    red = redness(rgb)
+def find_flag_symbols(rgb: np.ndarray, gray: np.ndarray, red: np.ndarray | None = None) -> list[FlagSymbol]:
+    """Every verified flag symbol, strongest first, overlapping repeats removed. `red`: the
+    picture's `redness`, where the caller has it already."""
+    red = redness(rgb) if red is None else red
     layers = masks(gray, red)
     found: list[FlagSymbol] = []
     for polarity, mask in layers.items():
