@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from scanner.detectors.logo import detector as logo_detector
-from scanner.detectors.logo import learned
+from scanner.detectors.logo import flag, learned
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
 from scanner.detectors.logo.templates import draw, label_for, load_templates
@@ -247,6 +247,20 @@ def test_which_finds_are_taken_for_artwork(verified: float, probabilities: dict,
 def test_black_flag_symbol_alone_is_a_corporate_symbol(detector: LogoDetector) -> None:
     image = compose(draw.flag_symbol(200, colour=draw.BLACK), Distortion(0.15, 10))
     assert_found(detector.detect(page_of(image)), "flag-symbol", image)
+
+
+def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
+    """The red layer is searched even after the dark layer found a symbol."""
+    page = np.full((400, 900, 3), 255, np.uint8)
+    black = draw.flag_symbol(120, colour=draw.BLACK)
+    page[40 : 40 + black.shape[0], 40 : 40 + black.shape[1]] = black
+    # On a grey as bright as the FIP red, only its colour sets the red symbol apart.
+    red = draw.flag_symbol(120)
+    level = int(cv2.cvtColor(np.uint8([[[0xEA, 0x2D, 0x37]]]), cv2.COLOR_RGB2GRAY)[0, 0])
+    red[(red == 255).all(axis=2)] = level
+    page[200 : 200 + red.shape[0], 400 : 400 + red.shape[1]] = red
+    found = flag.find_flag_symbols(page, cv2.cvtColor(page, cv2.COLOR_RGB2GRAY))
+    assert sorted((f.polarity, f.red) for f in found) == [("dark", False), ("red", True)]
 
 
 # --- every FIP signature, not only the installed artwork ------------------------------------

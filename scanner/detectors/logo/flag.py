@@ -263,9 +263,9 @@ def find_flag_symbols(rgb: np.ndarray, gray: np.ndarray, red: np.ndarray | None 
         for corners in _bar_pairs(shapes) + _small_blobs(shapes):
             similarity = symbol_similarity(seen, corners, check)
             if similarity >= MIN_SIMILARITY:
-                red = _is_red(corners, layers["red"])
+                is_red = _is_red(corners, layers["red"])
                 neutral = _is_neutral(rgb, corners, mask)
-                found.append(FlagSymbol(corners, similarity, red, neutral, polarity))
+                found.append(FlagSymbol(corners, similarity, is_red, neutral, polarity))
     return _distinct(found)
 
 
