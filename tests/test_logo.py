@@ -256,7 +256,8 @@ def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
     page[40 : 40 + black.shape[0], 40 : 40 + black.shape[1]] = black
     # On a grey as bright as the FIP red, only its colour sets the red symbol apart.
     red = draw.flag_symbol(120)
-    level = int(cv2.cvtColor(np.uint8([[[0xEA, 0x2D, 0x37]]]), cv2.COLOR_RGB2GRAY)[0, 0])
+    fip_red = np.uint8([[np.round(np.multiply(draw.FIP_RED, 255))]])
+    level = int(cv2.cvtColor(fip_red, cv2.COLOR_RGB2GRAY)[0, 0])
     red[(red == 255).all(axis=2)] = level
     page[200 : 200 + red.shape[0], 400 : 400 + red.shape[1]] = red
     found = flag.find_flag_symbols(page, cv2.cvtColor(page, cv2.COLOR_RGB2GRAY))
