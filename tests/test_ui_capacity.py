@@ -150,8 +150,11 @@ def test_fifty_uploads_at_once_then_five_hundred_stay_within_memory(tmp_path):
     try:
         token = re.search(r"\?token=([\w-]+)", process.stderr.readline()).group(1)
         threading.Thread(target=process.stderr.read, daemon=True).start()
+        # The client lets an idle connection go after 1 s, before the server's 5 s (uvicorn's keep-alive):
+        # with both at 5 s, a wave sent as the server closed the last wave's connections was reset
+        # (ECONNRESET in CI, 7 Dec), as a browser would see and silently retry.
         client = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"X-Smscan-Token": token}, timeout=60,
-                              limits=httpx.Limits(max_connections=60))  # fmt: skip
+                              limits=httpx.Limits(max_connections=60, keepalive_expiry=1.0))  # fmt: skip
         _wait_until_up(client)
         started = memory(process.pid)
         sampler = Sampler(process.pid)
