@@ -249,6 +249,15 @@ def test_black_flag_symbol_alone_is_a_corporate_symbol(detector: LogoDetector) -
     assert_found(detector.detect(page_of(image)), "flag-symbol", image)
 
 
+@pytest.mark.parametrize("width_fraction", [0.1, 0.45])
+def test_symbol_in_another_colour_is_the_corporate_symbol(detector: LogoDetector, width_fraction: float) -> None:
+    """Only the national flag's red makes a lone symbol a flag: a blue one is the corporate symbol,
+    whether the finder (small) or the shape search (large) finds it."""
+    image = compose(draw.flag_symbol(200, colour=(0.1, 0.25, 0.65)), Distortion(width_fraction, 5))
+    findings = detector.detect(page_of(image))
+    assert [f.label for f in blocking(findings)] == ["flag-symbol"], findings
+    assert "canada-flag" not in [f.label for f in findings]
+
 def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
     """The red layer is searched even after the dark layer found a symbol."""
     page = np.full((400, 900, 3), 255, np.uint8)

@@ -43,6 +43,7 @@ from scanner.detectors.logo.features import (
 from scanner.detectors.logo.flag import (
     box_pixels,
     find_flag_symbols,
+    in_flag_red,
     redness,
     symbol_similarity,
 )
@@ -86,7 +87,6 @@ SURE_SYMBOL = 0.995
 MIN_JUDGED, SURE_ARTWORK = 0.4, 0.95
 MARGIN = 8  # pixels of edge colour framing the working raster (~2 % more pixels at FLAG_SIDE)
 MAX_ASPECT = 4  # long side per short side of the working raster, framed out to it
-RED_SHARE = 0.2  # of the symbol's box red: the national flag's colours (bars and leaf fill ~60 %)
 
 _SIGNATURE_WORDS = {
     "statcan-signature": ("statistics", "statistique"),
@@ -280,7 +280,7 @@ class LogoDetector(Detector):
                 continue  # already part of a logo found by its features
             seen = f"flag-symbol shape (correlation {flag.similarity:.2f}, {flag.polarity})"
             named = self._named_symbol(corners, flag.inverted, gray, frame, page, seen, flag_box)
-            findings.append(named or _symbol_alone(flag.red or not flag.neutral, flag_box, page, seen))
+            findings.append(named or _symbol_alone(flag.red, flag_box, page, seen))
         return findings
 
     def _judged_finding(
@@ -305,7 +305,7 @@ class LogoDetector(Detector):
         if named is not None:
             return named
         if kind == "symbol":
-            return _symbol_alone(_red_share(rgb, corners) >= RED_SHARE, frame.box(corners), page, seen)
+            return _symbol_alone(in_flag_red(rgb, corners), frame.box(corners), page, seen)
         label = "canada-wordmark" if kind == "wordmark" else "departmental-signature"
         return Finding("logo", label, confidence, page.number, extent, detail=seen)
 
@@ -353,9 +353,9 @@ class LogoDetector(Detector):
         return best
 
 
-def _symbol_alone(coloured: bool, flag_box: BBox, page: Page, seen: str) -> Finding:
-    if coloured:
-        # A coloured flag with nothing official around it: likely a photo of the flag itself,
+def _symbol_alone(red: bool, flag_box: BBox, page: Page, seen: str) -> Finding:
+    if red:
+        # A red flag with nothing official around it: likely a photo of the flag itself,
         # reported low so that policy can let it pass.
         return Finding("logo", "canada-flag", 0.35, page.number, flag_box, detail=seen)
     # Black or white, the symbol is the corporate flag symbol, not a flag.
@@ -399,14 +399,6 @@ def _extent_corners(verdict: learned.Verdict, kind: str) -> np.ndarray:
     across, down = np.float32([c, s]), np.float32([-s, c])
     centre, h = np.float32(p.centre), p.height
     return np.float32([centre + (x * across + y * down) * h for x in (left, right) for y in (top, bottom)])
-
-
-def _red_share(rgb: np.ndarray, corners: np.ndarray) -> float:
-    pixels = box_pixels(rgb, corners).astype(np.int16)
-    if len(pixels) == 0:
-        return 0.0
-    red = (pixels[:, 0] - np.maximum(pixels[:, 1], pixels[:, 2]) > 50) & (pixels[:, 0] > 110)
-    return float(red.mean())
 
 
 def _lighter_than_around(gray: np.ndarray, corners: np.ndarray) -> bool:

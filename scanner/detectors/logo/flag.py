@@ -21,14 +21,14 @@ MIN_BAR_WIDTH = 2.5  # pixels at the working scale
 MIN_SIMILARITY = 0.55
 MIN_SHAPE_AREA = 10  # pixels; smaller components cannot be told apart from noise
 MIN_BLOB_HEIGHT, MAX_BLOB_HEIGHT = 5.0, 40.0  # pixels, for symbols whose parts have merged
+RED_SHARE = 0.2  # of a symbol's box clearly red: in the national flag's colours
 
 
 @dataclass(frozen=True)
 class FlagSymbol:
     corners: np.ndarray  # 4 x 2: top-left, top-right, bottom-right, bottom-left (upright)
     similarity: float  # correlation with the drawn symbol, -1..1
-    red: bool  # the bars are red (national flag colours) rather than black or white
-    neutral: bool  # the bars are black, grey or white (the monochrome symbol)
+    red: bool  # in the national flag's red (`in_flag_red`), not black, white or another colour
     polarity: str  # "dark", "light" or "red"
 
     @property
@@ -196,19 +196,15 @@ def box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
     return window[box.astype(bool)]
 
 
-def _is_red(corners: np.ndarray, red_mask: np.ndarray) -> bool:
-    """A quarter or more of the symbol's box is red (bars and leaf cover ~60% of it)."""
-    inside = box_pixels(red_mask, corners)
-    return inside.size > 0 and float(inside.mean()) > 0.25
-
-
-def _is_neutral(rgb: np.ndarray, corners: np.ndarray, mask: np.ndarray) -> bool:
-    """The symbol's own pixels (bars, leaf) are black, grey or white rather than coloured."""
-    colours = box_pixels(rgb, corners)[box_pixels(mask, corners).astype(bool)].astype(np.int16)
-    if len(colours) == 0:
+def in_flag_red(rgb: np.ndarray, corners: np.ndarray) -> bool:
+    """The symbol is in the national flag's colours: RED_SHARE or more of its box is clearly red
+    (bars and leaf cover ~60 % of it). A symbol in black, white or another colour is the
+    corporate symbol, never the national flag."""
+    pixels = box_pixels(rgb, corners).astype(np.int16)
+    if len(pixels) == 0:
         return False
-    chroma = colours.max(axis=1) - colours.min(axis=1)
-    return float(np.median(chroma)) < 40
+    red = (pixels[:, 0] - np.maximum(pixels[:, 1], pixels[:, 2]) > 50) & (pixels[:, 0] > 110)
+    return float(red.mean()) >= RED_SHARE
 
 
 def _bar_pairs(contours: list[np.ndarray]) -> list[np.ndarray]:
@@ -263,9 +259,7 @@ def find_flag_symbols(rgb: np.ndarray, gray: np.ndarray, red: np.ndarray | None 
         for corners in _bar_pairs(shapes) + _small_blobs(shapes):
             similarity = symbol_similarity(seen, corners, check)
             if similarity >= MIN_SIMILARITY:
-                is_red = _is_red(corners, layers["red"])
-                neutral = _is_neutral(rgb, corners, mask)
-                found.append(FlagSymbol(corners, similarity, is_red, neutral, polarity))
+                found.append(FlagSymbol(corners, similarity, in_flag_red(rgb, corners), polarity))
     return _distinct(found)
 
 
