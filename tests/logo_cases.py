@@ -60,7 +60,7 @@ def colour_flag_artwork(gray: np.ndarray) -> np.ndarray:
     Used on signatures/wordmarks whose flag is black in the SVG: the bars and leaf are the
     only dark pixels that are not text, so we colour the symbol's bounding zone."""
     rgb = cv2.cvtColor(gray, cv2.COLOR_GRAY2RGB)
-    red = np.round(np.multiply(draw.FIP_RED, 255)).astype(np.float32)
+    red = np.array(draw.FIP_RED_RGB, np.float32)
     ink = (255 - gray.astype(np.float32)) / 255
     zone = np.zeros(gray.shape, bool)
     h = gray.shape[0]

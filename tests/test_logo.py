@@ -265,7 +265,7 @@ def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
     page[40 : 40 + black.shape[0], 40 : 40 + black.shape[1]] = black
     # On a grey as bright as the FIP red, only its colour sets the red symbol apart.
     red = draw.flag_symbol(120)
-    fip_red = np.uint8([[np.round(np.multiply(draw.FIP_RED, 255))]])
+    fip_red = np.uint8([[draw.FIP_RED_RGB]])
     level = int(cv2.cvtColor(fip_red, cv2.COLOR_RGB2GRAY)[0, 0])
     red[(red == 255).all(axis=2)] = level
     page[200 : 200 + red.shape[0], 400 : 400 + red.shape[1]] = red

@@ -16,9 +16,10 @@ import cv2
 import numpy as np
 import pymupdf
 
+from scanner.detectors.logo import draw
 from tools.logo.artwork import DECOY, Artwork
 
-FIP_RED = np.array([234, 45, 55], np.float32)
+FIP_RED = np.array(draw.FIP_RED_RGB, np.float32)
 PHOTO_SIDE = 1600  # backgrounds are kept at most this long side, in memory
 TRAIN_PHOTOS = ("/usr/share/wallpapers",)
 HELD_OUT_PHOTOS = ("/usr/share/backgrounds",)

@@ -23,7 +23,8 @@ from scanner.detectors.logo.diskcache import disk_cache, mupdf_version
 if TYPE_CHECKING:
     import pymupdf
 
-FIP_RED = (0xEA / 255, 0x2D / 255, 0x37 / 255)
+FIP_RED_RGB = (0xEA, 0x2D, 0x37)  # the Federal Identity Program's red, 8 bits per channel
+FIP_RED = tuple(c / 255 for c in FIP_RED_RGB)
 BLACK = (0.0, 0.0, 0.0)
 
 # Right half of the maple leaf, from the top tip down to the stem, in the frame of the
