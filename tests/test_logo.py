@@ -217,27 +217,30 @@ def test_large_symbol_found_by_its_shape_on_the_small_copy(detector: LogoDetecto
     assert (x1 - x0) * (y1 - y0) >= 0.35 * (plate[2] - plate[0]) * (plate[3] - plate[1])
 
 
-def _verdict(verified: float, **probabilities: float) -> learned.Verdict:
-    proposal = learned.Proposal((50.0, 50.0), 10.0, 0.0, 0.9, 0, verified=verified)
+def _verdict(verified: float, shape: float, **probabilities: float) -> learned.Verdict:
+    proposal = learned.Proposal((50.0, 50.0), 10.0, 0.0, 0.9, 0, shape=shape, verified=verified)
     full = {kind: probabilities.get(kind, 0.0) for kind in learned.JUDGE_CLASSES}
     full["none"] = 1.0 - sum(full.values())
     return learned.Verdict(proposal, full, (-1.0, 1.0))
 
 
 @pytest.mark.parametrize(
-    ("verified", "probabilities", "accepted"),
+    ("verified", "shape", "probabilities", "accepted"),
     [
-        (0.9, {"signature": 0.6}, ("signature", 0.6)),  # verified, judged part of artwork
-        (0.9, {"symbol": 0.3}, None),  # verified, judged a false find
-        (0.999, {"symbol": 0.3}, ("symbol", 0.999)),  # the verifier sure on its own
-        (0.5, {"wordmark": 0.98}, ("wordmark", 0.98)),  # a blur to the verifier, sure to the judge
-        (0.5, {"wordmark": 0.9}, None),  # ... the judge not sure enough
-        (0.5, {"symbol": 0.99}, None),  # ... a symbol alone needs the verifier
-        (0.3, {"signature": 0.99}, None),  # ... below what the judge is asked about at all
+        (0.9, 0.5, {"signature": 0.6}, ("signature", 0.6)),  # verified, judged part of artwork
+        (0.9, 0.5, {"symbol": 0.3}, None),  # verified, judged a false find
+        (0.999, 0.0, {"symbol": 0.3}, ("symbol", 0.999)),  # the verifier sure on its own
+        (0.5, 0.3, {"wordmark": 0.98}, ("wordmark", 0.98)),  # a blur to the verifier, sure to the judge
+        (0.5, 0.0, {"wordmark": 0.98}, None),  # ... but nothing of the symbol's shape: a line of text
+        (0.5, 0.3, {"wordmark": 0.9}, None),  # ... the judge not sure enough
+        (0.5, 0.3, {"symbol": 0.99}, None),  # ... a symbol alone needs the verifier
+        (0.3, 0.3, {"signature": 0.99}, None),  # ... below what the judge is asked about at all
     ],
 )
-def test_which_finds_are_taken_for_artwork(verified: float, probabilities: dict, accepted: tuple | None) -> None:
-    result = logo_detector._accepted_verdict(_verdict(verified, **probabilities))
+def test_which_finds_are_taken_for_artwork(
+    verified: float, shape: float, probabilities: dict, accepted: tuple | None
+) -> None:
+    result = logo_detector._accepted_verdict(_verdict(verified, shape, **probabilities))
     if accepted is None:
         assert result is None
     else:
@@ -257,6 +260,18 @@ def test_symbol_in_another_colour_is_the_corporate_symbol(detector: LogoDetector
     findings = detector.detect(page_of(image))
     assert [f.label for f in blocking(findings)] == ["flag-symbol"], findings
     assert "canada-flag" not in [f.label for f in findings]
+
+def test_black_symbol_on_a_red_photo_is_the_corporate_symbol(detector: LogoDetector) -> None:
+    """Red around the symbol is not a red symbol: its own bars and leaf decide."""
+    image = np.zeros((700, 1000, 3), np.uint8)
+    image[..., 0] = np.linspace(200, 255, 1000, dtype=np.uint8)  # red to pink, as a sunset
+    image[..., 1] = np.linspace(40, 150, 700, dtype=np.uint8)[:, None]
+    image[..., 2] = 60
+    symbol = draw.flag_symbol(400, colour=(0.1, 0.0, 0.0), margin=0.0)
+    ink = symbol.min(axis=2) < 128
+    image[150 : 150 + symbol.shape[0], 100 : 100 + symbol.shape[1]][ink] = symbol[ink]
+    findings = detector.detect(page_of(image))
+    assert [f.label for f in blocking(findings)] == ["flag-symbol"], findings
 
 def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
     """The red layer is searched even after the dark layer found a symbol."""

@@ -85,6 +85,10 @@ SURE_SYMBOL = 0.995
 # A find the verifier doubts (from MIN_JUDGED) is taken where the judge is this sure of a signature
 # or the wordmark around it (validation: +2 logos, no more false blocks, for 0.2-0.5 and 0.9-0.99).
 MIN_JUDGED, SURE_ARTWORK = 0.4, 0.95
+# ... and where the drawn symbol fits it at least this well: serif text ("of statistics figure
+# service") was taken for the wordmark at shape 0.00, verifier 0.54, judge 0.96 (unseen seed 2029,
+# decoy_255); the two validation logos this path finds fit at 0.32 and 0.74.
+MIN_JUDGED_SHAPE = 0.2
 MARGIN = 8  # pixels of edge colour framing the working raster (~2 % more pixels at FLAG_SIDE)
 MAX_ASPECT = 4  # long side per short side of the working raster, framed out to it
 
@@ -367,14 +371,16 @@ def _accepted_verdict(verdict: learned.Verdict) -> tuple[str, float] | None:
     A verified symbol needs the judge's word that it is part of artwork, or none at all where the
     verifier is sure; a symbol the verifier doubts is taken where the judge is sure it sees a
     signature or the wordmark: a 6-9 px symbol on a 10 %-wide wordmark is a blur to the verifier
-    (0.3-0.67 on seven validation misses) while the judge, who sees the letters, may be sure."""
+    (0.3-0.67 on seven validation misses) while the judge, who sees the letters, may be sure, as
+    long as the find has something of the symbol's shape: lines of text have none."""
     kind, probability = _judged_kind(verdict)
     verified = verdict.proposal.verified
     if verified >= MIN_VERIFIED:
         if probability >= JUDGE_MIN:
             return kind, probability
         return (kind, verified) if verified >= SURE_SYMBOL else None
-    if verified >= MIN_JUDGED and kind in ("signature", "wordmark") and probability >= SURE_ARTWORK:
+    shaped = verdict.proposal.shape >= MIN_JUDGED_SHAPE
+    if verified >= MIN_JUDGED and shaped and kind in ("signature", "wordmark") and probability >= SURE_ARTWORK:
         return kind, probability
     return None
 
