@@ -261,6 +261,7 @@ def test_symbol_in_another_colour_is_the_corporate_symbol(detector: LogoDetector
     assert [f.label for f in blocking(findings)] == ["flag-symbol"], findings
     assert "canada-flag" not in [f.label for f in findings]
 
+
 def test_black_symbol_on_a_red_photo_is_the_corporate_symbol(detector: LogoDetector) -> None:
     """Red around the symbol is not a red symbol: its own bars and leaf decide."""
     image = np.zeros((700, 1000, 3), np.uint8)
@@ -272,6 +273,7 @@ def test_black_symbol_on_a_red_photo_is_the_corporate_symbol(detector: LogoDetec
     image[150 : 150 + symbol.shape[0], 100 : 100 + symbol.shape[1]][ink] = symbol[ink]
     findings = detector.detect(page_of(image))
     assert [f.label for f in blocking(findings)] == ["flag-symbol"], findings
+
 
 def test_red_symbol_found_on_a_page_that_has_a_black_one() -> None:
     """The red layer is searched even after the dark layer found a symbol."""

@@ -362,7 +362,7 @@ def _symbol_alone(red: bool, flag_box: BBox, page: Page, seen: str) -> Finding:
         # A red flag with nothing official around it: likely a photo of the flag itself,
         # reported low so that policy can let it pass.
         return Finding("logo", "canada-flag", 0.35, page.number, flag_box, detail=seen)
-    # Black or white, the symbol is the corporate flag symbol, not a flag.
+    # Black, white or any other colour, the symbol is the corporate flag symbol, not a flag.
     return Finding("logo", "flag-symbol", 0.6, page.number, flag_box, detail=seen)
 
 
