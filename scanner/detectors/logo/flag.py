@@ -171,14 +171,19 @@ def _pair_corners(a: _Bar, b: _Bar) -> np.ndarray | None:
     )
 
 
+def _canonical(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The region whose first three corners are given, laid on the drawn symbol's 64 x 32 frame."""
+    target = np.float32([[0, 0], [2 * CANON_H, 0], [2 * CANON_H, CANON_H]])
+    warp = cv2.getAffineTransform(np.float32(corners[:3]), target)
+    return cv2.warpAffine(image, warp, (2 * CANON_H, CANON_H), flags=cv2.INTER_AREA)
+
+
 def symbol_similarity(gray: np.ndarray, corners: np.ndarray, polarity: str) -> float:
     """Correlation of the region whose first three corners are given with the symbol.
 
     The lower of two scores: the whole symbol, and its middle square alone, so that a
     pair of bars with nothing (or a blob) between them does not pass for the flag."""
-    target = np.float32([[0, 0], [2 * CANON_H, 0], [2 * CANON_H, CANON_H]])
-    warp = cv2.getAffineTransform(np.float32(corners[:3]), target)
-    patch = cv2.warpAffine(gray, warp, (2 * CANON_H, CANON_H), flags=cv2.INTER_AREA)
+    patch = _canonical(gray, corners)
     if polarity == "light":
         patch = 255 - patch
     whole = float((_zero_mean_unit(patch) * _SYMBOL).sum())
@@ -202,9 +207,7 @@ def in_flag_red(rgb: np.ndarray, corners: np.ndarray) -> bool:
     flag's red. A symbol in black, white or another colour is the corporate symbol, never the
     national flag. Judged on the ink, not on the box: a black symbol on a red and orange photo had
     29 % of its box red (unseen seed 2027, logo_107)."""
-    target = np.float32([[0, 0], [2 * CANON_H, 0], [2 * CANON_H, CANON_H]])
-    warp = cv2.getAffineTransform(np.float32(corners[:3]), target)
-    ink = cv2.warpAffine(rgb, warp, (2 * CANON_H, CANON_H), flags=cv2.INTER_AREA)[_INK].astype(np.int16)
+    ink = _canonical(rgb, corners)[_INK].astype(np.int16)
     red = (ink[:, 0] - np.maximum(ink[:, 1], ink[:, 2]) > 50) & (ink[:, 0] > 110)
     return float(red.mean()) >= RED_INK_SHARE
 
