@@ -168,13 +168,19 @@ def flag_without_leaf(height: int = 300) -> np.ndarray:
     return flag
 
 
-def text_lines(lines: list[str], size: float = 40) -> np.ndarray:
-    """Plain black text in Helvetica (MuPDF built-in), as on a document or a slide."""
+def text_lines(
+    lines: list[str], size: float = 40, colour: tuple[int, int, int] = (0, 0, 0), framed: bool = False
+) -> np.ndarray:
+    """Text in Helvetica (MuPDF built-in), as on a document or a slide; framed, a rubber stamp."""
     width = max(pymupdf.get_text_length(t, "helv", size) for t in lines) + size
     doc = pymupdf.open()
     page = doc.new_page(width=width, height=size * (1.3 * len(lines) + 0.6))
+    ink = tuple(c / 255 for c in colour)
+    if framed:
+        inset = size / 8
+        page.draw_rect(pymupdf.Rect(inset, inset, width - inset, page.rect.height - inset), color=ink, width=size / 10)
     for row, text in enumerate(lines):
-        page.insert_text((size / 2, size * (1.2 + 1.3 * row)), text, fontname="helv", fontsize=size)
+        page.insert_text((size / 2, size * (1.2 + 1.3 * row)), text, fontname="helv", fontsize=size, color=ink)
     pix = page.get_pixmap(matrix=pymupdf.Matrix(2, 2), colorspace=pymupdf.csRGB)
     return np.frombuffer(pix.samples, np.uint8).reshape(pix.h, pix.w, 3).copy()
 
@@ -188,7 +194,7 @@ def national_flag(height: int = 300) -> np.ndarray:
 
 
 def artwork_rgb(
-    art, flag: tuple[int, int, int] = (234, 45, 55), text: tuple[int, int, int] = (20, 20, 20)
+    art, flag: tuple[int, int, int] = draw.FIP_RED_RGB, text: tuple[int, int, int] = (20, 20, 20)
 ) -> np.ndarray:
     """An `tools.logo.artwork.Artwork` painted dark on white (flag in `flag`, words in `text`)."""
     rgb = np.full((*art.flag.shape, 3), 255, np.float32)

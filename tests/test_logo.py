@@ -13,10 +13,10 @@ import numpy as np
 import pytest
 
 from scanner.detectors.logo import detector as logo_detector
-from scanner.detectors.logo import flag, learned
+from scanner.detectors.logo import draw, flag, learned
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
-from scanner.detectors.logo.templates import draw, label_for, load_templates
+from scanner.detectors.logo.templates import label_for, load_templates
 from scanner.model import Finding
 from tests.logo_cases import (
     Distortion,
@@ -382,12 +382,25 @@ NEW_DECOYS = {
     "canada in a serif": artwork.words(("Canada",), artwork._fonts("serif")[0], 120),
     "department titles without symbol": artwork.words(("Parks Canada", "Parcs Canada"), SANS, 80),
 }
+RED_WORDS = {
+    "a red stamp": text_lines(["PROTECTED B"], colour=draw.FIP_RED_RGB, framed=True),
+    "a two-line red stamp": text_lines(["DRAFT", "ÉBAUCHE"], colour=(200, 30, 40), framed=True),
+    "a red heading": text_lines(["Key findings"], colour=draw.FIP_RED_RGB),
+}
 
 
 @pytest.mark.parametrize("case", list(NEW_DECOYS))
 @pytest.mark.parametrize("width", [0.15, 0.4])
 def test_new_decoys_not_reported(detector: LogoDetector, case: str, width: float) -> None:
     image = compose(artwork_rgb(NEW_DECOYS[case]), Distortion(width, 6, jpeg=60))
+    assert blocking(detector.detect(page_of(image))) == []
+
+
+@pytest.mark.parametrize("case", list(RED_WORDS))
+@pytest.mark.parametrize("width", [0.15, 0.4])
+def test_red_words_are_not_the_flag_symbol(detector: LogoDetector, case: str, width: float) -> None:
+    """Red and blocky is not the symbol: stamps and headings in a red close to the flag's."""
+    image = compose(RED_WORDS[case], Distortion(width, 4, jpeg=60))
     assert blocking(detector.detect(page_of(image))) == []
 
 

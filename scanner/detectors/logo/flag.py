@@ -22,6 +22,8 @@ MIN_SIMILARITY = 0.55
 MIN_SHAPE_AREA = 10  # pixels; smaller components cannot be told apart from noise
 MIN_BLOB_HEIGHT, MAX_BLOB_HEIGHT = 5.0, 40.0  # pixels, for symbols whose parts have merged
 RED_INK_SHARE = 0.5  # of a symbol's ink clearly red: in the national flag's colours
+CLEARLY_RED = 155  # redness below it: red exceeds green and blue by more than 50 of 255
+MIN_RED_CHANNEL = 110  # and red itself is this bright: a dark maroon reads as black ink
 
 
 @dataclass(frozen=True)
@@ -207,8 +209,8 @@ def in_flag_red(rgb: np.ndarray, corners: np.ndarray) -> bool:
     flag's red. A symbol in black, white or another colour is the corporate symbol, never the
     national flag. Judged on the ink, not on the box: a black symbol on a red and orange photo had
     29 % of its box red (unseen seed 2027, logo_107)."""
-    ink = _canonical(rgb, corners)[_INK].astype(np.int16)
-    red = (ink[:, 0] - np.maximum(ink[:, 1], ink[:, 2]) > 50) & (ink[:, 0] > 110)
+    ink = _canonical(rgb, corners)[_INK]
+    red = (redness(ink) < CLEARLY_RED) & (ink[:, 0] > MIN_RED_CHANNEL)
     return float(red.mean()) >= RED_INK_SHARE
 
 
