@@ -108,6 +108,22 @@ OFFICIAL_CASES = {
 }
 
 
+def test_stacked_matching_finds_what_a_brute_force_matcher_finds(detector: LogoDetector) -> None:
+    """The one-product nearest search must give the brute-force matcher's nearest features and
+    distances, template by template, on a busy scene with a logo in it."""
+    image = compose(statcan_artwork(), Distortion(0.3, 12, jpeg=50))
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    _, descriptors = cv2.SIFT_create().detectAndCompute(gray, None)
+    stacked = detector.features._stacked
+    nearest = stacked.nearest(descriptors)
+    matcher = cv2.BFMatcher(cv2.NORM_L2)
+    for template, rows in zip(detector.features.templates, stacked.rows, strict=True):
+        pairs = matcher.knnMatch(template.descriptors, descriptors, k=2)
+        assert [p[0].trainIdx for p in pairs] == nearest.index[rows].tolist()
+        assert np.allclose([p[0].distance for p in pairs], np.sqrt(nearest.first[rows]), atol=1e-3)
+        assert np.allclose([p[1].distance for p in pairs], np.sqrt(nearest.second[rows]), atol=1e-3)
+
+
 @needs_official
 @pytest.mark.parametrize("case", list(OFFICIAL_CASES))
 def test_official_logo_found(detector: LogoDetector, case: str) -> None:

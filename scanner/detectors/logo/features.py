@@ -73,6 +73,46 @@ def check_image(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
     return _normalised(cv2.GaussianBlur(small, (0, 0), 1.2), keep)
 
 
+@dataclass(frozen=True)
+class _Nearest:
+    """For every template feature (rows of all templates, stacked): its nearest image feature
+    and the squared distances to the nearest and the second nearest."""
+
+    index: np.ndarray
+    first: np.ndarray
+    second: np.ndarray
+
+
+class _StackedDescriptors:
+    """Every template's descriptors in one matrix, so that the distances to an image's features
+    are one matrix product: ~7 ms per image, where a brute-force k-nearest match per template cost
+    ~37 ms (9 % of the check on the validation set, its Python match objects most of it).
+
+    OpenCV's SIFT descriptors are whole numbers with squared norms under 2**19, so every sum below
+    is a whole number under 2**24, which float32 holds exactly: the distances, hence the matches,
+    are the ones a brute-force L2 matcher finds (same matches on all 360 validation pictures)."""
+
+    def __init__(self, templates: list[FeatureTemplate]) -> None:
+        self.descriptors = np.vstack([t.descriptors for t in templates]).astype(np.float32)
+        self.squared = (self.descriptors**2).sum(axis=1)
+        ends = np.cumsum([len(t.descriptors) for t in templates])
+        self.rows = [slice(end - len(t.descriptors), end) for t, end in zip(templates, ends, strict=True)]
+
+    def nearest(self, descriptors: np.ndarray) -> _Nearest:
+        image = descriptors.astype(np.float32)
+        # Squared distance less the template feature's own squared norm, which does not change the
+        # order along a row: two arg-min passes cost a fifth of a partition of the rows.
+        partial = self.descriptors @ image.T
+        partial *= -2.0
+        partial += (image**2).sum(axis=1)[None, :]
+        rows = np.arange(len(partial))
+        index = partial.argmin(axis=1)
+        first = partial[rows, index]
+        partial[rows, index] = np.inf
+        second = partial.min(axis=1)
+        return _Nearest(index, self.squared + first, self.squared + second)
+
+
 class FeatureMatcher:
     """Holds template features; `search` is thread-safe (one SIFT object per thread)."""
 
@@ -90,6 +130,7 @@ class FeatureMatcher:
                     FeatureTemplate(template.label, template.source, inverted, gray, check_image(gray), points,
                                     descriptors)
                 )
+        self._stacked = _StackedDescriptors(self.templates) if self.templates else None
 
     def _template_features(self, gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A template's keypoint positions and SIFT descriptors, from the cache when they were computed
@@ -107,30 +148,31 @@ class FeatureMatcher:
     def _sift(self) -> cv2.SIFT:
         if not hasattr(self._local, "sift"):
             self._local.sift = cv2.SIFT_create(nfeatures=MAX_FEATURES)
-            self._local.matcher = cv2.BFMatcher(cv2.NORM_L2)
         return self._local.sift
 
     def search(self, gray: np.ndarray) -> list[FeatureMatch]:
         keypoints, descriptors = self._sift().detectAndCompute(gray, None)
-        if descriptors is None or len(keypoints) < MIN_INLIERS:
+        if descriptors is None or len(keypoints) < MIN_INLIERS or self._stacked is None:
             return []
         points = np.float32([k.pt for k in keypoints])
+        nearest = self._stacked.nearest(descriptors)
         found = []
-        for template in self.templates:
-            match = self._match(template, gray, points, descriptors)
+        for template, rows in zip(self.templates, self._stacked.rows, strict=True):
+            match = self._match(template, gray, points, nearest, rows)
             if match is not None:
                 found.append(match)
         return found
 
     def _match(
-        self, template: FeatureTemplate, gray: np.ndarray, points: np.ndarray, descriptors: np.ndarray
+        self, template: FeatureTemplate, gray: np.ndarray, points: np.ndarray, nearest: _Nearest, rows: slice
     ) -> FeatureMatch | None:
-        pairs = self._local.matcher.knnMatch(template.descriptors, descriptors, k=2)
-        good = _one_to_one([p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance])
-        if len(good) < MIN_INLIERS:
+        # Lowe's ratio test on distances, written on their squares.
+        passed = np.flatnonzero(nearest.first[rows] < RATIO**2 * nearest.second[rows])
+        query, train = _one_to_one(passed, nearest.index[rows][passed], nearest.first[rows][passed])
+        if len(query) < MIN_INLIERS:
             return None
-        source = template.points[[m.queryIdx for m in good]]
-        target = points[[m.trainIdx for m in good]]
+        source = template.points[query]
+        target = points[train]
         fitted = fit_transform(source, target)
         if fitted is None:
             return None
@@ -152,15 +194,21 @@ class FeatureMatcher:
         )
 
 
-def _one_to_one(matches: list[cv2.DMatch]) -> list[cv2.DMatch]:
+def _one_to_one(query: np.ndarray, train: np.ndarray, distance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep the best template feature per image feature: a tiny, blurred logo otherwise
-    attracts many template features to one image point and RANSAC collapses onto it."""
-    best: dict[int, cv2.DMatch] = {}
-    for match in matches:
-        kept = best.get(match.trainIdx)
-        if kept is None or match.distance < kept.distance:
-            best[match.trainIdx] = match
-    return list(best.values())
+    attracts many template features to one image point and RANSAC collapses onto it.
+
+    Pairs (template feature `query`, image feature `train`) in `query` order; the kept pairs come
+    in the order their image feature was first matched, the closest (the first of equals) kept,
+    because RANSAC's sampling depends on the order of its points."""
+    by_train = np.lexsort((query, distance, train))  # per image feature: closest first, then lowest query
+    first_of_train = np.ones(len(by_train), bool)
+    first_of_train[1:] = train[by_train][1:] != train[by_train][:-1]
+    best = by_train[first_of_train]
+    _, first_seen = np.unique(train, return_index=True)  # where each image feature first appears
+    order = np.argsort(first_seen, kind="stable")
+    best = best[order]  # np.unique and best are both sorted by image feature
+    return query[best], train[best]
 
 
 def fit_transform(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
