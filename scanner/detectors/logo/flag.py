@@ -9,6 +9,7 @@ two bar widths apart, Austria's are horizontal and long) or the leaf check.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import cv2
@@ -65,7 +66,8 @@ def _zero_mean_unit(values: np.ndarray) -> np.ndarray:
 
 
 _SYMBOL = _canonical_symbol()
-_LEAF = _zero_mean_unit(_SYMBOL[:, CANON_H // 2 + 2 : CANON_H * 3 // 2 - 2])
+_MIDDLE = slice(CANON_H // 2 + 2, CANON_H * 3 // 2 - 2)  # the leaf's square, inside the bars
+_LEAF = _zero_mean_unit(_SYMBOL[:, _MIDDLE])
 _INK = np.less(_SYMBOL, _SYMBOL.min() / 2)  # the drawn bars and leaf, inside their blurred edges
 
 
@@ -188,10 +190,19 @@ def symbol_similarity(gray: np.ndarray, corners: np.ndarray, polarity: str) -> f
     patch = _canonical(gray, corners)
     if polarity == "light":
         patch = 255 - patch
-    whole = float((_zero_mean_unit(patch) * _SYMBOL).sum())
-    middle = slice(CANON_H // 2 + 2, CANON_H * 3 // 2 - 2)
-    leaf = float((_zero_mean_unit(patch[:, middle]) * _LEAF).sum())
-    return min(whole, leaf)
+    values = patch.astype(np.float32)
+    return min(_correlation(values, _SYMBOL), _correlation(np.ascontiguousarray(values[:, _MIDDLE]), _LEAF))
+
+
+def _correlation(values: np.ndarray, pattern: np.ndarray) -> float:
+    """Correlation of float32 `values` with a zero-mean, unit-norm `pattern` of the same shape.
+
+    One dot product and OpenCV's deviation instead of normalising the patch: under half the time,
+    and this runs ~160 times per picture (the symbol's fit tries 27 poses per proposal); the same
+    values within 5e-6. The pattern sums to zero, so the patch's mean need not be subtracted."""
+    _, deviation = cv2.meanStdDev(values)
+    spread = float(deviation[0, 0]) * math.sqrt(values.size)
+    return float(np.dot(values.ravel(), pattern.ravel())) / spread if spread > 0 else 0.0
 
 
 def box_pixels(image: np.ndarray, corners: np.ndarray) -> np.ndarray:
