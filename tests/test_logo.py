@@ -484,6 +484,18 @@ def test_building_a_set_without_its_photos_names_the_packages(monkeypatch, tmp_p
     assert not list(tmp_path.iterdir())
 
 
+def test_network_input_is_each_channel_scaled_to_plus_minus_a_half() -> None:
+    """The networks were trained on x / 255 - 0.5, channel planes first: the input they are given
+    must be exactly that, whatever way it is computed."""
+    images = [np.random.default_rng(seed).integers(0, 256, (7, 11, 3), dtype=np.uint8) for seed in (1, 2)]
+    blob = learned.to_blob(images)
+    assert blob.shape == (2, 3, 7, 11) and blob.dtype == np.float32 and blob.flags["C_CONTIGUOUS"]
+    for n, image in enumerate(images):
+        for channel in range(3):
+            expected = image[:, :, channel].astype(np.float32) / np.float32(255) - np.float32(0.5)
+            assert np.array_equal(blob[n, channel], expected)
+
+
 def test_mined_windows_are_labelled_by_the_symbol_they_lie_on() -> None:
     """A finder's proposal on a signature's symbol teaches "signature"; one beside it, "none";
     one half on it (wrong size or off centre) teaches nothing."""
