@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from scanner.detectors.logo import detector as logo_detector
-from scanner.detectors.logo import draw, flag, learned
+from scanner.detectors.logo import draw, features, flag, learned
 from scanner.detectors.logo.detector import LogoDetector
 from scanner.detectors.logo.locations import OFFICIAL_SVGS, missing_official
 from scanner.detectors.logo.templates import label_for, load_templates
@@ -122,6 +122,18 @@ def test_stacked_matching_finds_what_a_brute_force_matcher_finds(detector: LogoD
         assert [p[0].trainIdx for p in pairs] == nearest.index[rows].tolist()
         assert np.allclose([p[0].distance for p in pairs], np.sqrt(nearest.first[rows]), atol=1e-3)
         assert np.allclose([p[1].distance for p in pairs], np.sqrt(nearest.second[rows]), atol=1e-3)
+
+
+def test_one_template_feature_kept_per_image_feature_in_the_order_first_matched() -> None:
+    """Template features 0-5 matched to image features 7, 3, 7, 9, 3, 7: per image feature the
+    closest is kept (the first of equals), in the order the image features were first matched,
+    as RANSAC's sampling depends on the order of its points."""
+    query = np.array([0, 1, 2, 3, 4, 5])
+    train = np.array([7, 3, 7, 9, 3, 7])
+    distance = np.array([5.0, 2.0, 4.0, 1.0, 2.0, 4.0])
+    kept_query, kept_train = features._one_to_one(query, train, distance)
+    assert kept_train.tolist() == [7, 3, 9]
+    assert kept_query.tolist() == [2, 1, 3]
 
 
 @needs_official
