@@ -205,8 +205,9 @@ def _one_to_one(query: np.ndarray, train: np.ndarray, distance: np.ndarray) -> t
     in the order their image feature was first matched, the closest (the first of equals) kept,
     because RANSAC's sampling depends on the order of its points."""
     by_train = np.lexsort((query, distance, train))  # per image feature: closest first, then lowest query
+    sorted_train = train[by_train]
     first_of_train = np.ones(len(by_train), bool)
-    first_of_train[1:] = train[by_train][1:] != train[by_train][:-1]
+    first_of_train[1:] = sorted_train[1:] != sorted_train[:-1]
     best = by_train[first_of_train]
     _, first_seen = np.unique(train, return_index=True)  # where each image feature first appears
     order = np.argsort(first_seen, kind="stable")
