@@ -572,3 +572,31 @@ def test_registered_as_a_check() -> None:
     spec = registry().checks["logo"]
     assert isinstance(spec.build(), LogoDetector)
     assert [kind.name for kind in spec.kinds] == ["logo"] and spec.kinds[0].section == "2.3"
+
+
+def test_evaluation_counts_found_logos_and_false_blocks(monkeypatch, tmp_path: Path, capsys) -> None:
+    """The figures in the README come from `tools/logo/evaluate.py`: a logo found, a decoy passed,
+    a decoy blocked counted against the check, each in its column's breakdown."""
+    from tools.logo import evaluate
+
+    pictures = {
+        "logo.png": compose(statcan_artwork(), Distortion(0.3, 5)),
+        "decoy.png": compose(peru_flag(), Distortion(0.2, 5)),
+        "blocked-decoy.png": compose(statcan_artwork(), Distortion(0.3)),  # labelled wrong on purpose
+    }
+    for name, image in pictures.items():
+        cv2.imwrite(str(tmp_path / name), image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+    (tmp_path / "labels.csv").write_text(
+        "path,expect,kinds,group,symbol\n"
+        "logo.png,block,logo,logo,statcan-signature\n"
+        "decoy.png,pass,,neg,\n"
+        "blocked-decoy.png,pass,,neg,\n"
+    )
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    # --threads 0 leaves OpenCV's threads as they are: the default would set this process to one.
+    assert evaluate.main([str(tmp_path / "labels.csv"), "--threads", "0", "--misses"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("logos found 1/1; false blocks 1/2; ")
+    assert "found logos named as their symbol: 1/1" in printed
+    assert "false block: blocked-decoy.png ['statcan-signature']" in printed
+    assert "  neg                              false blocks 1/2" in printed

@@ -11,12 +11,19 @@ gives is what the user is told was found. Blocking follows the default policy: 0
 up, except `canada-flag`. No OCR (words come only from PDF text layers), so the figures are the
 pictures' own. Imports only `scanner`, so it also measures another checkout's detector:
 `PYTHONPATH=OTHER python tools/logo/evaluate.py ...`.
+
+CPU time is the whole process's, every thread counted. By default the check runs as smscan's
+worker processes run it in a batch: one OpenCV thread and one OpenBLAS thread (OpenCV's wheel
+bundles its own OpenBLAS, whose idle threads spin on after each product: with them ~16 % more CPU
+on the validation set). `--threads 0` runs OpenCV on its default threads, as `smscan FILE` checks
+a single file.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import time
 from collections import defaultdict
@@ -47,13 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("labels", nargs="+", type=Path)
     parser.add_argument("--by", default="group", help="comma-separated columns to break figures down by")
     parser.add_argument("--misses", action="store_true", help="list every miss and false block")
+    parser.add_argument("--threads", type=int, default=1, help="OpenCV threads (0: its default; default: 1)")
     args = parser.parse_args(argv)
+    # As smscan's workers do (scanner.engine.pool.worker_main): read when NumPy and OpenCV load.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import cv2
 
     from scanner.detectors.logo.detector import LogoDetector
     from scanner.ingest import IngestError
 
-    cv2.setNumThreads(1)
+    if args.threads > 0:
+        cv2.setNumThreads(args.threads)
     detector = LogoDetector()
     columns = args.by.split(",")
     tally: dict[tuple[str, str, bool], list[int]] = defaultdict(lambda: [0, 0])
