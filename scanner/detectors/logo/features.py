@@ -103,9 +103,10 @@ class _StackedDescriptors:
         image = descriptors.astype(np.float32)
         # Squared distance less the template feature's own squared norm, which does not change the
         # order along a row: two arg-min passes cost a fifth of a partition of the rows.
-        # OpenCV's product, not NumPy's: OpenBLAS's threads spin on after each product, and the
-        # check measured as much CPU with it (31.3 s on 60 validation pictures) as with the
-        # per-template matcher (31.5 s); OpenCV's threads are the ones every other step uses.
+        # OpenCV's product: on one thread it cost less CPU than NumPy's (13.3-15.2 against
+        # 16.1-18.3 s for the check on 40 validation pictures). OpenCV's wheel bundles its own
+        # OpenBLAS, whose idle threads spin on after each product unless OPENBLAS_NUM_THREADS=1,
+        # as smscan's workers set (scanner.engine.pool.worker_main): 18.7-22.5 s either way then.
         partial = cv2.gemm(self.descriptors, image, -2.0, None, 0.0, flags=cv2.GEMM_2_T)
         partial += (image**2).sum(axis=1)[None, :]
         rows = np.arange(len(partial))
