@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from scanner.detectors.logo.diskcache import disk_cache
+from scanner.detectors.logo.normalise import zero_mean_unit
 from scanner.detectors.logo.templates import LogoTemplate
 
 BORDER = 16  # white margin around a template so that features at its edge are stable
@@ -48,19 +49,6 @@ class FeatureMatch:
     coverage: float  # fraction of the template's extent spanned by the inliers
 
 
-def _normalised(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
-    """Zero mean, unit norm over the kept pixels (all by default); others set to 0."""
-    values = gray.astype(np.float32)
-    if keep is None:
-        values -= values.mean()
-    else:
-        values -= values[keep].mean()
-        values[~keep] = 0.0
-    # OpenCV's norm: NumPy's is an OpenBLAS dot product, whose threads spin on after it.
-    norm = cv2.norm(values)
-    return values / norm if norm > 0 else values
-
-
 def _feature_key(gray: np.ndarray) -> tuple[str | bytes, ...]:
     return ("sift", cv2.__version__, str(MAX_FEATURES), str(gray.shape), str(gray.dtype),
             np.ascontiguousarray(gray).tobytes())
@@ -71,7 +59,7 @@ def check_image(gray: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
     scale = CHECK_WIDTH / gray.shape[1]
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     # A light blur makes the comparison tolerant to small misalignments and to JPEG noise.
-    return _normalised(cv2.GaussianBlur(small, (0, 0), 1.2), keep)
+    return zero_mean_unit(cv2.GaussianBlur(small, (0, 0), 1.2), keep)
 
 
 @dataclass(frozen=True)
@@ -278,7 +266,7 @@ def similarity_at(
     )
     if inverted:
         region = 255 - region
-    region = _normalised(cv2.GaussianBlur(region, (0, 0), 1.2), keep)
+    region = zero_mean_unit(cv2.GaussianBlur(region, (0, 0), 1.2), keep)
     return float((region * check).sum())
 
 

@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from scanner.detectors.logo import draw
+from scanner.detectors.logo.normalise import zero_mean_unit
 
 CANON_H = 32  # the symbol is compared at 64 x 32 pixels
 MIN_BAR_WIDTH = 2.5  # pixels at the working scale
@@ -55,19 +56,12 @@ def _canonical_symbol() -> np.ndarray:
     rgb = draw.kept(draw.flag_symbol, height=CANON_H * 4, colour=draw.BLACK, margin=0.0)
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     small = cv2.resize(gray, (2 * CANON_H, CANON_H), interpolation=cv2.INTER_AREA)
-    return _zero_mean_unit(small)
-
-
-def _zero_mean_unit(values: np.ndarray) -> np.ndarray:
-    values = values.astype(np.float32)
-    values -= values.mean()
-    norm = float(np.linalg.norm(values))
-    return values / norm if norm > 0 else values
+    return zero_mean_unit(small)
 
 
 _SYMBOL = _canonical_symbol()
 _MIDDLE = slice(CANON_H // 2 + 2, CANON_H * 3 // 2 - 2)  # the leaf's square, inside the bars
-_LEAF = _zero_mean_unit(_SYMBOL[:, _MIDDLE])
+_LEAF = zero_mean_unit(_SYMBOL[:, _MIDDLE])
 _INK = np.less(_SYMBOL, _SYMBOL.min() / 2)  # the drawn bars and leaf, inside their blurred edges
 
 
