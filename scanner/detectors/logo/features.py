@@ -94,7 +94,8 @@ class _StackedDescriptors:
         # OpenCV's product: on one thread it cost less CPU than NumPy's (13.3-15.2 against
         # 16.1-18.3 s for the check on 40 validation pictures). OpenCV's wheel bundles its own
         # OpenBLAS, whose idle threads spin on after each product unless OPENBLAS_NUM_THREADS=1,
-        # as smscan's workers set (scanner.engine.pool.worker_main): 18.7-22.5 s either way then.
+        # as smscan's workers set (scanner.engine.pool.worker_main); with OpenBLAS's default
+        # threads the same check took 18.7-22.5 s with either product.
         partial = cv2.gemm(self.descriptors, image, -2.0, None, 0.0, flags=cv2.GEMM_2_T)
         partial += (image**2).sum(axis=1)[None, :]
         rows = np.arange(len(partial))
