@@ -426,10 +426,31 @@ def test_new_decoys_not_reported(detector: LogoDetector, case: str, width: float
 
 @pytest.mark.parametrize("case", list(RED_WORDS))
 @pytest.mark.parametrize("width", [0.15, 0.4])
-def test_red_words_are_not_the_flag_symbol(detector: LogoDetector, case: str, width: float) -> None:
-    """Red and blocky is not the symbol: stamps and headings in a red close to the flag's."""
-    image = compose(RED_WORDS[case], Distortion(width, 4, jpeg=60))
+@pytest.mark.parametrize("turn", [4, 20])
+def test_red_words_are_not_the_flag_symbol(detector: LogoDetector, case: str, width: float, turn: int) -> None:
+    """Red and blocky is not the symbol: stamps and headings in a red close to the flag's, also
+    turned as far as the second look turns a find."""
+    image = compose(RED_WORDS[case], Distortion(width, turn, jpeg=60))
     assert blocking(detector.detect(page_of(image))) == []
+
+
+def test_a_find_handed_over_at_the_wrong_angle_is_taken_on_a_second_look(detector: LogoDetector) -> None:
+    """A signature turned -21° whose find says 0°: the verifier refuses it as handed over, and
+    takes it at the turn the second look tries."""
+    from tools.logo import compose as composing
+
+    scene = np.full((480, 900, 3), 235, np.uint8)
+    art = artwork.signature([("Statistics", "Canada"), ("Statistique", "Canada")], "helv", 48)
+    placed = composing.place(np.random.default_rng(0), scene, art, 24.0, (300.0, 240.0), -21.0, scheme="colour",
+                             plate="none")
+    gray = cv2.cvtColor(scene, cv2.COLOR_RGB2GRAY)
+    levels = learned.pyramid(scene)
+    handed_over = learned.Proposal((float(placed.centre[0]), float(placed.centre[1])), placed.flag_height, 0.0, 0.9, 0)
+    as_handed_over = handed_over.fitted(scene, gray)
+    assert detector.models.verify(levels, [as_handed_over])[0] < logo_detector.MIN_VERIFIED
+    [(verdict, kind, probability)] = detector._turned_verdicts(levels, scene, gray, [handed_over])
+    assert kind == "signature" and probability >= logo_detector.SURE_ARTWORK
+    assert abs(np.degrees(verdict.proposal.angle) + 21) < 4
 
 
 # --- the shipped models -------------------------------------------------------------------
@@ -542,6 +563,7 @@ SHARED_SAMPLE = [
     "dev/neg/photo_01.jpg",
     "dev/face/astronaut_2.jpg",  # smiles: lips round teeth look like red-white-red bars to the finder
     "dev/face/pasted_02.jpg",
+    "dev/marking/doc_34.png",  # a red "PROTECTED" stamp turned ~20°: a signature to the second look at 0.95
 ]
 
 
