@@ -94,7 +94,7 @@ MIN_JUDGED_SHAPE = 0.2
 # at 1°), and the verifier and judge, trained within ~5° of the truth, then refuse it. The strongest
 # SECOND_LOOKS finds not taken are shown to the verifier again at SECOND_TURNS; its best turn is fitted
 # and taken only as a signature or the wordmark, the verifier at least SURE_TURNED sure and the judge
-# SURE_ARTWORK (validation: +2 logos, no more decoys, ~5 % more CPU). Taking the best turn at the usual
+# SURE_ARTWORK (validation: +2 logos, no more decoys, 3-5 % more CPU). Taking the best turn at the usual
 # thresholds, symbols alone too, blocked 5 more validation decoys (crests, a Peruvian flag, a maple
 # leaf, a line of text); a verifier's 0.95 took a red "PROTECTED" stamp turned ~20° for a signature
 # (../shared dev/marking/doc_34.png at 0.96: this threshold was raised after seeing it).
@@ -282,7 +282,7 @@ class LogoDetector(Detector):
         verified = self.models.verify(levels, fitted)
         judged = [n for n, v in enumerate(verified) if v >= MIN_JUDGED]
         verdicts = self.models.judge(levels, [replace(fitted[n], verified=verified[n]) for n in judged])
-        taken = {}
+        taken: dict[int, tuple[learned.Verdict, str, float]] = {}
         for n, verdict in zip(judged, verdicts, strict=True):
             accepted = _accepted_verdict(verdict)
             if accepted is not None:
