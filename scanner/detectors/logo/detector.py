@@ -298,14 +298,17 @@ class LogoDetector(Detector):
             return []
         turned = [replace(p, angle=p.angle + turn) for p in left for turn in SECOND_TURNS]
         scores = np.reshape(self.models.verify(levels, turned), (len(left), len(SECOND_TURNS)))
-        best = [turned[n * len(SECOND_TURNS) + int(np.argmax(row))].fitted(rgb, gray) for n, row in enumerate(scores)]
+        best = [
+            replace(p, angle=p.angle + SECOND_TURNS[int(np.argmax(row))]).fitted(rgb, gray)
+            for p, row in zip(left, scores, strict=True)
+        ]
         verified = self.models.verify(levels, best)
         sure = [replace(p, verified=v) for p, v in zip(best, verified, strict=True) if v >= SURE_TURNED]
         taken = []
         for verdict in self.models.judge(levels, sure):
-            kind, probability = _judged_kind(verdict)
-            if kind in ("signature", "wordmark") and probability >= SURE_ARTWORK:
-                taken.append((verdict, kind, probability))
+            artwork = _sure_of_artwork(verdict)
+            if artwork is not None:
+                taken.append((verdict, *artwork))
         return taken
 
     def _shape_findings(
@@ -419,8 +422,16 @@ def _accepted_verdict(verdict: learned.Verdict) -> tuple[str, float] | None:
         if probability >= JUDGE_MIN:
             return kind, probability
         return (kind, verified) if verified >= SURE_SYMBOL else None
-    shaped = verdict.proposal.shape >= MIN_JUDGED_SHAPE
-    if verified >= MIN_JUDGED and shaped and kind in ("signature", "wordmark") and probability >= SURE_ARTWORK:
+    if verified >= MIN_JUDGED and verdict.proposal.shape >= MIN_JUDGED_SHAPE:
+        return _sure_of_artwork(verdict)
+    return None
+
+
+def _sure_of_artwork(verdict: learned.Verdict) -> tuple[str, float] | None:
+    """The kind and probability where the judge is SURE_ARTWORK sure it sees a signature or the
+    wordmark around the symbol (the letters it sees are evidence the symbol alone is not)."""
+    kind, probability = _judged_kind(verdict)
+    if kind in ("signature", "wordmark") and probability >= SURE_ARTWORK:
         return kind, probability
     return None
 
