@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import sys
 import time
 from collections import defaultdict
@@ -56,8 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--misses", action="store_true", help="list every miss and false block")
     parser.add_argument("--threads", type=int, default=1, help="OpenCV threads (0: its default; default: 1)")
     args = parser.parse_args(argv)
-    # As smscan's workers do (scanner.engine.pool.worker_main): read when NumPy and OpenCV load.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from scanner.engine.pool import limit_openblas  # imports neither NumPy nor OpenCV
+
+    limit_openblas()  # as smscan's workers run
     import cv2
 
     from scanner.detectors.logo.detector import LogoDetector
